@@ -1,0 +1,40 @@
+package com.cococam.codec.media;
+
+/**
+ * Bit flags carried with each access unit.
+ */
+public final class FrameFlags
+{
+    /**
+     * A random access point: an IDR/IRAP picture for video; every audio frame is one.
+     */
+    public static final int KEYFRAME = 1;
+
+    /**
+     * The timeline broke before this access unit (a timestamp jump, a publisher restart): players and
+     * packagers must treat it as a discontinuity.
+     */
+    public static final int DISCONTINUITY = 2;
+
+    private FrameFlags()
+    {
+    }
+
+    /**
+     * @param flags a flag set.
+     * @return whether {@link #KEYFRAME} is set.
+     */
+    public static boolean isKeyframe(final int flags)
+    {
+        return (flags & KEYFRAME) != 0;
+    }
+
+    /**
+     * @param flags a flag set.
+     * @return whether {@link #DISCONTINUITY} is set.
+     */
+    public static boolean isDiscontinuity(final int flags)
+    {
+        return (flags & DISCONTINUITY) != 0;
+    }
+}

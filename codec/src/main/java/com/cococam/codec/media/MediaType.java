@@ -1,0 +1,10 @@
+package com.cococam.codec.media;
+
+/**
+ * Kind of elementary stream a track carries.
+ */
+public enum MediaType
+{
+    VIDEO,
+    AUDIO
+}
