@@ -1,0 +1,274 @@
+package com.cococam.server;
+
+import com.cococam.server.config.CameraConfig;
+import com.cococam.server.config.ServerConfig;
+import com.cococam.server.hls.HlsPackager;
+import com.cococam.server.hls.HlsRegistry;
+import com.cococam.server.http.HttpRoutes;
+import com.cococam.server.http.HttpServerHandler;
+import com.cococam.server.http.StaticAsset;
+import com.cococam.server.metrics.PrometheusText;
+import com.cococam.server.stream.LiveStream;
+import com.cococam.server.stream.StreamConsumer;
+import com.cococam.server.stream.StreamHub;
+import com.cococam.server.stream.StreamPipeline;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running server: event loops, stream hub, RTMP and HTTP listeners, recorder.
+ *
+ * <p>Threads: one acceptor thread, {@code cores} Netty event loops for every connection, the hub's live workers
+ * and recorder worker, and one scheduler for housekeeping (retention). Nothing per stream or per connection.
+ *
+ * <p>Thread safety: {@link #start} and {@link #close} from one thread; the accessors from any.
+ */
+public final class CococamServer implements AutoCloseable
+{
+    static
+    {
+        if (System.getProperty("chronicle.analytics.disable") == null)
+        {
+            System.setProperty("chronicle.analytics.disable", "true");
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(CococamServer.class);
+
+    private final ServerConfig config;
+    private final HlsRegistry hlsRegistry = new HlsRegistry();
+    private final List<Channel> listeners = new ArrayList<>();
+    private final Recording recording;
+    private EventLoopGroup acceptor;
+    private EventLoopGroup eventLoops;
+    private StreamHub hub;
+    private RtmpIngest rtmpIngest;
+    private int rtmpPort;
+    private int httpPort;
+
+    /**
+     * @param config the validated configuration (publish keys resolved).
+     */
+    public CococamServer(final ServerConfig config)
+    {
+        this.config = config;
+        this.recording = new Recording(config);
+    }
+
+    /**
+     * Binds the listeners and starts the workers.
+     *
+     * @return this.
+     * @throws InterruptedException if interrupted while binding.
+     */
+    public CococamServer start() throws InterruptedException
+    {
+        final int cores = Runtime.getRuntime().availableProcessors();
+        final int liveWorkers = config.stream().workers() > 0 ?
+            config.stream().workers() : Math.max(1, cores / 2);
+
+        hub = new StreamHub(liveWorkers, config.stream().ringSize(), config.stream().takeoverIdleMs(), pipeline());
+        recording.start();
+        acceptor = NettyTransport.group(1, "cococam-accept");
+        eventLoops = NettyTransport.group(cores, "cococam-io");
+        rtmpIngest = new RtmpIngest(config, hub);
+
+        final Channel rtmp = bind(config.rtmp().host(), config.rtmp().port(), new ChannelInitializer<SocketChannel>()
+        {
+            @Override
+            protected void initChannel(final SocketChannel channel)
+            {
+                rtmpIngest.initChannel(channel);
+            }
+        });
+        rtmpPort = ((InetSocketAddress)rtmp.localAddress()).getPort();
+
+        final StaticAsset hlsJs = StaticAsset.hlsJs();
+        final HttpServerHandler httpHandler = new HttpServerHandler(hlsRegistry, routes(), hlsJs,
+            config.http().corsOrigin());
+        final Channel http = bind(config.http().host(), config.http().port(), new ChannelInitializer<SocketChannel>()
+        {
+            @Override
+            protected void initChannel(final SocketChannel channel)
+            {
+                channel.pipeline()
+                    .addLast("idle", new IdleStateHandler(0, 0, 120, TimeUnit.SECONDS))
+                    .addLast("codec", new HttpServerCodec(4096, 16384, 16384))
+                    .addLast("aggregate", new HttpObjectAggregator(65536))
+                    .addLast("http", httpHandler);
+            }
+        });
+        httpPort = ((InetSocketAddress)http.localAddress()).getPort();
+
+        LOG.info("listening: rtmp {}:{}, http {}:{} (transport {}, {} live workers)", config.rtmp().host(),
+            rtmpPort, config.http().host(), httpPort, NettyTransport.nativeEpoll() ? "epoll" : "nio", liveWorkers);
+        return this;
+    }
+
+    private Channel bind(final String host, final int port, final ChannelInitializer<SocketChannel> initializer)
+        throws InterruptedException
+    {
+        final Channel channel = new ServerBootstrap()
+            .group(acceptor, eventLoops)
+            .channel(NettyTransport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+            .childHandler(initializer)
+            .bind(host, port)
+            .sync()
+            .channel();
+        listeners.add(channel);
+        return channel;
+    }
+
+    private StreamPipeline pipeline()
+    {
+        return new StreamPipeline()
+        {
+            @Override
+            public StreamConsumer[] liveConsumers(final String path)
+            {
+                final HlsPackager packager = new HlsPackager(config.hls().format(), config.hls().segmentDurationMs(),
+                    config.hls().windowSegments(), PooledByteBufAllocator.DEFAULT,
+                    (segment, listingDelayNs) -> onSegment(path, listingDelayNs));
+                hlsRegistry.register(path, packager);
+                return new StreamConsumer[] {packager};
+            }
+
+            @Override
+            public StreamConsumer recordConsumer(final String path)
+            {
+                return recording.consumerFor(path);
+            }
+        };
+    }
+
+    private void onSegment(final String path, final long listingDelayNs)
+    {
+        final LiveStream stream = hub.find(path);
+        if (stream != null)
+        {
+            stream.metrics().hlsSegments.increment();
+            stream.metrics().recordHlsListingDelay(listingDelayNs);
+        }
+    }
+
+    private HttpRoutes routes()
+    {
+        return new HttpRoutes()
+        {
+            @Override
+            public String metrics()
+            {
+                return PrometheusText.render(hub.streams(), recording.metricsText());
+            }
+
+            @Override
+            public String recordingsJson(final String camera)
+            {
+                return recording.spansJson(camera);
+            }
+
+            @Override
+            public String camerasJson()
+            {
+                return CameraStatus.json(config, hub);
+            }
+        };
+    }
+
+    /**
+     * @return the configuration in use.
+     */
+    public ServerConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return the stream hub.
+     */
+    public StreamHub hub()
+    {
+        return hub;
+    }
+
+    /**
+     * @return the recorder side.
+     */
+    public Recording recording()
+    {
+        return recording;
+    }
+
+    /**
+     * @return the bound RTMP port (useful when configured as 0).
+     */
+    public int rtmpPort()
+    {
+        return rtmpPort;
+    }
+
+    /**
+     * @return the bound HTTP port.
+     */
+    public int httpPort()
+    {
+        return httpPort;
+    }
+
+    /**
+     * @param name a camera name.
+     * @return its configuration or null.
+     */
+    public CameraConfig camera(final String name)
+    {
+        return config.cameras().get(name);
+    }
+
+    @Override
+    public void close()
+    {
+        for (final Channel channel : listeners)
+        {
+            channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+
+        if (eventLoops != null)
+        {
+            eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+
+        if (acceptor != null)
+        {
+            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+
+        if (hub != null)
+        {
+            hub.close();
+        }
+
+        recording.close();
+        LOG.info("stopped");
+    }
+}

@@ -1,0 +1,152 @@
+package com.cococam.server;
+
+import com.cococam.server.config.CameraConfig;
+import com.cococam.server.config.CommandLine;
+import com.cococam.server.config.ConfigException;
+import com.cococam.server.config.ConfigLoader;
+import com.cococam.server.config.GeneratedKeys;
+import com.cococam.server.config.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Entry point: {@code java -jar server/target/cococam-server.jar [--config FILE] [--key.path=value ...]}.
+ *
+ * <p>Exit codes: 0 after a clean stop, 2 for a configuration error (every problem printed with file, line and
+ * key), 1 when the server cannot start (a port in use, ...).
+ */
+public final class Main
+{
+    private static final String LOGBACK_PROPERTY = "logback.configurationFile";
+    private static final Path LOGBACK_FILE = Path.of("conf", "logback.xml");
+
+    private Main()
+    {
+    }
+
+    /**
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        // Both before any Chronicle or logging class loads.
+        if (System.getProperty("chronicle.analytics.disable") == null)
+        {
+            System.setProperty("chronicle.analytics.disable", "true");
+        }
+
+        if (System.getProperty(LOGBACK_PROPERTY) == null && Files.isRegularFile(LOGBACK_FILE))
+        {
+            System.setProperty(LOGBACK_PROPERTY, LOGBACK_FILE.toAbsolutePath().toString());
+        }
+
+        final ServerConfig config;
+        try
+        {
+            final CommandLine commandLine = CommandLine.parse(args);
+            if (commandLine.helpRequested())
+            {
+                System.out.println(CommandLine.usage());
+                return;
+            }
+
+            final ConfigLoader.Loaded loaded = ConfigLoader.load(commandLine, null, System.getenv());
+            config = GeneratedKeys.forStorage(loaded.config().storage()).resolveMissing(loaded.config()).config();
+            LoggerFactory.getLogger(Main.class).info("configuration: {}", loaded.source());
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("cococam: invalid configuration:");
+            for (final String problem : ex.problems())
+            {
+                System.err.println("  " + problem);
+            }
+
+            System.exit(2);
+            return;
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("cococam: cannot create publish keys: " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
+
+        run(config);
+    }
+
+    private static void run(final ServerConfig config)
+    {
+        final Logger log = LoggerFactory.getLogger(Main.class);
+        final CococamServer server = new CococamServer(config);
+        try
+        {
+            server.start();
+        }
+        catch (final Exception ex)
+        {
+            log.error("cannot start: {}", ex.toString());
+            server.close();
+            System.exit(1);
+            return;
+        }
+
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            server.close();
+            stopped.countDown();
+        }, "cococam-shutdown"));
+
+        printWelcome(config, server);
+        try
+        {
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void printWelcome(final ServerConfig config, final CococamServer server)
+    {
+        final String rtmpHost = displayHost(config.rtmp().host());
+        final String httpHost = displayHost(config.http().host());
+        final StringBuilder text = new StringBuilder("\nCOCOCAM Media Server is running.\n");
+        if (config.cameras().isEmpty())
+        {
+            text.append("No cameras are configured, so nobody can publish: add one under 'cameras:' in the config.\n");
+        }
+
+        for (final CameraConfig camera : config.cameras().values())
+        {
+            text.append("\n  camera ").append(camera.name())
+                .append(camera.record() ? " (recorded, " + camera.retentionDays() + " days)" : " (not recorded)")
+                .append("\n    publish: ffmpeg -re -i input.mp4 -c copy -f flv 'rtmp://").append(rtmpHost).append(':')
+                .append(server.rtmpPort()).append('/').append(camera.path()).append("?key=")
+                .append(camera.publishKey()).append("'\n")
+                .append("    OBS:     server rtmp://").append(rtmpHost).append(':').append(server.rtmpPort())
+                .append("/live   stream key ").append(camera.name()).append("?key=").append(camera.publishKey())
+                .append("\n    watch:   http://").append(httpHost).append(':').append(server.httpPort()).append('/')
+                .append(camera.path()).append("/   (HLS: http://").append(httpHost).append(':')
+                .append(server.httpPort()).append('/').append(camera.path()).append("/index.m3u8, RTMP: rtmp://")
+                .append(rtmpHost).append(':').append(server.rtmpPort()).append('/').append(camera.path())
+                .append(")\n");
+        }
+
+        text.append("\n  recordings: ").append(config.storage().dir().toAbsolutePath().normalize())
+            .append("   metrics: http://").append(httpHost).append(':').append(server.httpPort()).append("/metrics\n");
+        System.out.println(text);
+    }
+
+    private static String displayHost(final String bindHost)
+    {
+        return "0.0.0.0".equals(bindHost) || "::".equals(bindHost) ? "localhost" : bindHost;
+    }
+}

@@ -1,0 +1,253 @@
+package com.cococam.server;
+
+import com.cococam.codec.flv.FlvParseResult;
+import com.cococam.codec.flv.FlvTagParser;
+import com.cococam.codec.media.FrameFlags;
+import com.cococam.codec.time.TimestampUnwrapper;
+import com.cococam.protocols.rtmp.RtmpConnection;
+import com.cococam.protocols.rtmp.RtmpLimits;
+import com.cococam.protocols.rtmp.RtmpPlayHandle;
+import com.cococam.protocols.rtmp.RtmpProtocolException;
+import com.cococam.protocols.rtmp.RtmpPublishHandle;
+import com.cococam.protocols.rtmp.RtmpRefusedException;
+import com.cococam.protocols.rtmp.RtmpServerInitializer;
+import com.cococam.protocols.rtmp.RtmpServerListener;
+import com.cococam.protocols.rtmp.amf.AmfLimits;
+import com.cococam.protocols.rtmp.chunk.RtmpChunkDecoder;
+import com.cococam.server.config.CameraConfig;
+import com.cococam.server.config.ServerConfig;
+import com.cococam.server.rtmp.RtmpFrameEncoder;
+import com.cococam.server.stream.LiveStream;
+import com.cococam.server.stream.LiveSubscriber;
+import com.cococam.server.stream.PublishRefusedException;
+import com.cococam.server.stream.PublishSession;
+import com.cococam.server.stream.StreamHub;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.AttributeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * The server side of RTMP: authorises publishers against the camera config, feeds their FLV tag bodies into the
+ * stream hub, and attaches players to the live fan-out.
+ *
+ * <p>Publishing: {@code rtmp://HOST:PORT/live/CAMERA?key=KEY} (or the OBS form: server {@code rtmp://HOST/live},
+ * stream key {@code CAMERA?key=KEY}; a key on the app, {@code live?key=KEY}, is accepted too). An unknown camera
+ * gets {@code NetStream.Publish.BadName}, a wrong or missing key {@code NetStream.Publish.BadAuth}; either way
+ * the connection is closed and one line is logged (never the key). Playing: any live path, open to all for now.
+ *
+ * <p>Thread safety: listener callbacks come from each connection's event loop.
+ */
+final class RtmpIngest implements RtmpServerListener
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RtmpIngest.class);
+    private static final AttributeKey<LiveSubscriber> SUBSCRIBER = AttributeKey.valueOf("cococam.rtmp.subscriber");
+    private static final String APP = "live";
+    private static final String ENCODER_KEY = "rtmp";
+    private static final long MAX_JUMP_MS = 10_000;
+    private static final int MAX_CONSECUTIVE_SKIPS = 3;
+
+    private final ServerConfig config;
+    private final StreamHub hub;
+    private final RtmpLimits limits;
+
+    RtmpIngest(final ServerConfig config, final StreamHub hub)
+    {
+        this.config = config;
+        this.hub = hub;
+        this.limits = new RtmpLimits(
+            config.rtmp().handshakeTimeoutMs(),
+            RtmpChunkDecoder.DEFAULT_MAX_CHUNK_SIZE,
+            config.rtmp().maxMessageBytes(),
+            RtmpChunkDecoder.DEFAULT_MAX_CHUNK_STREAMS,
+            RtmpChunkDecoder.DEFAULT_EAGER_ALLOCATION_BYTES,
+            Math.min(config.rtmp().chunkSize(), 65_536),
+            RtmpLimits.DEFAULT_WINDOW_ACK_SIZE,
+            RtmpLimits.DEFAULT_WINDOW_ACK_SIZE,
+            AmfLimits.defaults());
+    }
+
+    void initChannel(final SocketChannel channel)
+    {
+        RtmpServerInitializer.install(channel.pipeline(), this, limits);
+        channel.pipeline().addLast("cococam-writability", new ChannelInboundHandlerAdapter()
+        {
+            @Override
+            public void channelWritabilityChanged(final ChannelHandlerContext ctx) throws Exception
+            {
+                final LiveSubscriber subscriber = ctx.channel().attr(SUBSCRIBER).get();
+                if (subscriber != null)
+                {
+                    subscriber.onWritabilityChanged();
+                }
+
+                super.channelWritabilityChanged(ctx);
+            }
+        });
+    }
+
+    @Override
+    public RtmpPublishHandle onPublish(
+        final RtmpConnection connection,
+        final String app,
+        final String streamName,
+        final Map<String, String> query) throws RtmpRefusedException
+    {
+        final String who = "rtmp " + connection.remoteAddress();
+        final CameraConfig camera = APP.equals(app) ? config.camera(streamName) : null;
+        if (camera == null)
+        {
+            LOG.info("[rtmp {}] publish refused: unknown camera '{}/{}' from {}", connection.id(), app, streamName,
+                connection.remoteAddress());
+            throw new RtmpRefusedException(RtmpRefusedException.PUBLISH_BAD_NAME, "unknown camera: " + streamName);
+        }
+
+        String key = query.get("key");
+        if (key == null)
+        {
+            key = connection.appQuery().get("key");
+        }
+
+        if (!camera.acceptsKey(key))
+        {
+            LOG.info("[rtmp {}] publish refused: {} key for {} from {}", connection.id(),
+                key == null ? "missing" : "wrong", camera.path(), connection.remoteAddress());
+            throw new RtmpRefusedException(RtmpRefusedException.PUBLISH_BAD_AUTH, "bad publish key for " +
+                camera.path());
+        }
+
+        final PublishSession session;
+        try
+        {
+            session = hub.startPublish(camera.path(), who, () -> connection.channel().close());
+        }
+        catch (final PublishRefusedException ex)
+        {
+            LOG.info("[rtmp {}] publish refused: {}", connection.id(), ex.getMessage());
+            throw new RtmpRefusedException(RtmpRefusedException.PUBLISH_BAD_NAME, ex.getMessage());
+        }
+
+        return new Publisher(connection, session);
+    }
+
+    @Override
+    public RtmpPlayHandle onPlay(
+        final RtmpConnection connection,
+        final String app,
+        final String streamName,
+        final Map<String, String> query) throws RtmpRefusedException
+    {
+        if (!APP.equals(app) || streamName.isEmpty())
+        {
+            throw new RtmpRefusedException(RtmpRefusedException.PLAY_STREAM_NOT_FOUND, "no such stream: " +
+                app + "/" + streamName);
+        }
+
+        final LiveStream stream = hub.getOrCreate(APP + "/" + streamName);
+        final LiveSubscriber subscriber = new LiveSubscriber(connection.channel(), "rtmp " +
+            connection.remoteAddress(), config.stream().subscriberSkipBytes(), config.stream().subscriberMaxBytes(),
+            MAX_CONSECUTIVE_SKIPS);
+        connection.channel().attr(SUBSCRIBER).set(subscriber);
+        final int chunkSize = connection.outgoingChunkSize();
+
+        return new RtmpPlayHandle()
+        {
+            @Override
+            public void onStart()
+            {
+                if (!stream.fanout().subscribe(ENCODER_KEY,
+                    () -> new RtmpFrameEncoder(PooledByteBufAllocator.DEFAULT, chunkSize), subscriber))
+                {
+                    subscriber.close();
+                }
+
+                LOG.info("[path {}] rtmp viewer joined: {}", stream.path(), connection.remoteAddress());
+            }
+
+            @Override
+            public void onStop()
+            {
+                stream.fanout().unsubscribe(subscriber);
+                connection.channel().attr(SUBSCRIBER).set(null);
+                LOG.info("[path {}] rtmp viewer left: {}", stream.path(), connection.remoteAddress());
+            }
+        };
+    }
+
+    @Override
+    public void onProtocolError(final RtmpConnection connection, final RtmpProtocolException error)
+    {
+        LOG.info("[rtmp {}] closed: protocol error from {}: {}", connection.id(), connection.remoteAddress(),
+            error.getMessage());
+    }
+
+    @Override
+    public void onClosed(final RtmpConnection connection)
+    {
+        final LiveSubscriber subscriber = connection.channel().attr(SUBSCRIBER).getAndSet(null);
+        if (subscriber != null)
+        {
+            subscriber.close();
+        }
+    }
+
+    /**
+     * One publishing connection: unwraps RTMP timestamps and parses FLV tag bodies into the hub session.
+     */
+    private static final class Publisher implements RtmpPublishHandle
+    {
+        private final RtmpConnection connection;
+        private final PublishSession session;
+        private final FlvTagParser parser;
+        private final TimestampUnwrapper videoClock = new TimestampUnwrapper(MAX_JUMP_MS, 40);
+        private final TimestampUnwrapper audioClock = new TimestampUnwrapper(MAX_JUMP_MS, 21);
+        private long badTags;
+
+        Publisher(final RtmpConnection connection, final PublishSession session)
+        {
+            this.connection = connection;
+            this.session = session;
+            this.parser = new FlvTagParser(session);
+        }
+
+        @Override
+        public void onMetadata(final Map<String, Object> metadata)
+        {
+        }
+
+        @Override
+        public void onVideo(final long timestamp32Ms, final ByteBuf body)
+        {
+            final long ms = videoClock.unwrap(timestamp32Ms);
+            check(parser.parseVideo(ms, videoClock.lastWasJump() ? FrameFlags.DISCONTINUITY : 0, body));
+        }
+
+        @Override
+        public void onAudio(final long timestamp32Ms, final ByteBuf body)
+        {
+            final long ms = audioClock.unwrap(timestamp32Ms);
+            check(parser.parseAudio(ms, audioClock.lastWasJump() ? FrameFlags.DISCONTINUITY : 0, body));
+        }
+
+        private void check(final FlvParseResult result)
+        {
+            if (result.isError() && badTags++ == 0)
+            {
+                LOG.warn("[rtmp {}] dropping malformed media from {}: {} (further ones only counted)",
+                    connection.id(), session.description(), result);
+            }
+        }
+
+        @Override
+        public void onUnpublish()
+        {
+            session.onClose();
+        }
+    }
+}

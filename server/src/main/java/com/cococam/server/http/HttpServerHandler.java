@@ -1,0 +1,391 @@
+package com.cococam.server.http;
+
+import com.cococam.server.hls.HlsPackager;
+import com.cococam.server.hls.HlsRegistry;
+import com.cococam.server.hls.HlsSnapshot;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.IllegalReferenceCountException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Serves live HLS, the player page, the hls.js asset, metrics and the JSON API.
+ *
+ * <p>URLs: {@code /live/NAME/index.m3u8} (multivariant), {@code /live/NAME/stream.m3u8} (media playlist),
+ * {@code /live/NAME/init-N.mp4}, {@code /live/NAME/seg-N.m4s|ts}, {@code /live/NAME/} (page),
+ * {@code /assets/hls.min.js}, {@code /metrics}, {@code /api/v1/cameras}, {@code /api/v1/cameras/NAME/recordings}.
+ *
+ * <p>Segments and init segments go out as retained duplicates of the packager's buffers: no copy. Playlists are
+ * not cached ({@code no-cache}); segments are immutable. Every response carries CORS headers; HEAD and single
+ * byte ranges are supported.
+ *
+ * <p>Thread safety: stateless apart from final references; shared by all channels.
+ */
+@ChannelHandler.Sharable
+public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHttpRequest>
+{
+    private static final Pattern LIVE = Pattern.compile("^/live/([A-Za-z0-9_.-]{1,64})(/.*)?$");
+    private static final Pattern RECORDINGS = Pattern.compile("^/api/v1/cameras/([A-Za-z0-9_-]{1,64})/recordings$");
+    private static final Pattern RANGE = Pattern.compile("^bytes=(\\d*)-(\\d*)$");
+    private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
+
+    private final HlsRegistry hls;
+    private final HttpRoutes routes;
+    private final StaticAsset hlsJs;
+    private final String corsOrigin;
+
+    /**
+     * @param hls        packagers by path.
+     * @param routes     metrics and API documents.
+     * @param hlsJs      the hls.js player.
+     * @param corsOrigin value of Access-Control-Allow-Origin.
+     */
+    public HttpServerHandler(
+        final HlsRegistry hls,
+        final HttpRoutes routes,
+        final StaticAsset hlsJs,
+        final String corsOrigin)
+    {
+        super(false);
+        this.hls = hls;
+        this.routes = routes;
+        this.hlsJs = hlsJs;
+        this.corsOrigin = corsOrigin;
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    {
+        try
+        {
+            handle(ctx, request);
+        }
+        finally
+        {
+            request.release();
+        }
+    }
+
+    private void handle(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    {
+        if (!request.decoderResult().isSuccess())
+        {
+            sendText(ctx, request, HttpResponseStatus.BAD_REQUEST, "bad request\n");
+            return;
+        }
+
+        final HttpMethod method = request.method();
+        if (method.equals(HttpMethod.OPTIONS))
+        {
+            final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.NO_CONTENT);
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS");
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Range, Content-Type");
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+            send(ctx, request, response);
+            return;
+        }
+
+        if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD))
+        {
+            sendText(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
+            return;
+        }
+
+        final String path = new QueryStringDecoder(request.uri()).path();
+        final Matcher live = LIVE.matcher(path);
+        if (live.matches())
+        {
+            serveLive(ctx, request, live.group(1), live.group(2));
+            return;
+        }
+
+        final Matcher recordings = RECORDINGS.matcher(path);
+        if (recordings.matches())
+        {
+            final String json = routes.recordingsJson(recordings.group(1));
+            if (json == null)
+            {
+                sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "unknown camera\n");
+            }
+            else
+            {
+                sendBytes(ctx, request, json.getBytes(StandardCharsets.UTF_8), "application/json", "no-cache");
+            }
+
+            return;
+        }
+
+        switch (path)
+        {
+            case "/", "/index.html" -> sendBytes(ctx, request, HtmlPages.index().getBytes(StandardCharsets.UTF_8),
+                "text/html; charset=utf-8", "no-cache");
+            case "/metrics" -> sendBytes(ctx, request, routes.metrics().getBytes(StandardCharsets.UTF_8),
+                "text/plain; version=0.0.4; charset=utf-8", "no-cache");
+            case "/api/v1/cameras" -> sendBytes(ctx, request,
+                routes.camerasJson().getBytes(StandardCharsets.UTF_8), "application/json", "no-cache");
+            case "/assets/hls.min.js" -> sendBuffer(ctx, request, hlsJs.data().duplicate(), hlsJs.contentType(),
+                "public, max-age=86400");
+            default -> sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n");
+        }
+    }
+
+    private void serveLive(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final String name,
+        final String rest)
+    {
+        if (rest == null)
+        {
+            final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.MOVED_PERMANENTLY);
+            response.headers().set(HttpHeaderNames.LOCATION, "/live/" + name + "/");
+            send(ctx, request, response);
+            return;
+        }
+
+        if (rest.equals("/") || rest.equals("/index.html"))
+        {
+            sendBytes(ctx, request, HtmlPages.player("live/" + name).getBytes(StandardCharsets.UTF_8),
+                "text/html; charset=utf-8", "no-cache");
+            return;
+        }
+
+        final HlsPackager packager = hls.find("live/" + name);
+        final HlsSnapshot snapshot = packager == null ? null : packager.snapshot();
+        if (snapshot == null)
+        {
+            sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "stream not live: live/" + name + "\n");
+            return;
+        }
+
+        final String file = rest.substring(1);
+        switch (file)
+        {
+            case "index.m3u8" -> sendBytes(ctx, request, snapshot.multivariantPlaylist(), PLAYLIST_TYPE, "no-cache");
+            case "stream.m3u8" -> sendBytes(ctx, request, snapshot.mediaPlaylist(), PLAYLIST_TYPE, "no-cache");
+            default -> serveMedia(ctx, request, snapshot, file);
+        }
+    }
+
+    private void serveMedia(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final HlsSnapshot snapshot,
+        final String file)
+    {
+        ByteBuf data = snapshot.segmentData().get(file);
+        String type = file.endsWith(".ts") ? "video/mp2t" : "video/iso.segment";
+        if (data == null)
+        {
+            data = snapshot.initSegments().get(file);
+            type = "video/mp4";
+        }
+
+        if (data == null)
+        {
+            sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "no such segment: " + file + "\n");
+            return;
+        }
+
+        final ByteBuf view;
+        try
+        {
+            view = data.retainedDuplicate();
+        }
+        catch (final IllegalReferenceCountException ex)
+        {
+            sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "segment expired: " + file + "\n");
+            return;
+        }
+
+        sendBuffer(ctx, request, view, type, "public, max-age=31536000, immutable");
+    }
+
+    private void sendBytes(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final byte[] body,
+        final String contentType,
+        final String cacheControl)
+    {
+        sendBuffer(ctx, request, Unpooled.wrappedBuffer(body), contentType, cacheControl);
+    }
+
+    private void sendText(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final HttpResponseStatus status,
+        final String text)
+    {
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+            Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        if (request.method().equals(HttpMethod.HEAD))
+        {
+            HttpUtil.setContentLength(response, response.content().readableBytes());
+            response.content().clear();
+        }
+
+        send(ctx, request, response);
+    }
+
+    /**
+     * Sends a body (ownership moves here), honouring HEAD and a single byte range.
+     */
+    private void sendBuffer(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final ByteBuf body,
+        final String contentType,
+        final String cacheControl)
+    {
+        final int total = body.readableBytes();
+        ByteBuf content = body;
+        HttpResponseStatus status = HttpResponseStatus.OK;
+        String contentRange = null;
+
+        final String range = request.headers().get(HttpHeaderNames.RANGE);
+        if (range != null)
+        {
+            final long[] bounds = parseRange(range, total);
+            if (bounds == null)
+            {
+                body.release();
+                final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+                response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + total);
+                send(ctx, request, response);
+                return;
+            }
+
+            final int start = (int)bounds[0];
+            final int length = (int)(bounds[1] - bounds[0] + 1);
+            content = body.retainedSlice(body.readerIndex() + start, length);
+            body.release();
+            status = HttpResponseStatus.PARTIAL_CONTENT;
+            contentRange = "bytes " + bounds[0] + "-" + bounds[1] + "/" + total;
+        }
+
+        final int length = content.readableBytes();
+        if (request.method().equals(HttpMethod.HEAD))
+        {
+            content.release();
+            content = Unpooled.EMPTY_BUFFER;
+        }
+
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
+        response.headers().set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
+        if (contentRange != null)
+        {
+            response.headers().set(HttpHeaderNames.CONTENT_RANGE, contentRange);
+        }
+
+        HttpUtil.setContentLength(response, length);
+        sendPrepared(ctx, request, response);
+    }
+
+    /**
+     * Parses a single {@code bytes=} range against a body size.
+     *
+     * @param header the Range header.
+     * @param total  body size.
+     * @return inclusive {start, end}, or null if unsatisfiable or malformed.
+     */
+    static long[] parseRange(final String header, final long total)
+    {
+        final Matcher matcher = RANGE.matcher(header.trim());
+        if (!matcher.matches() || total == 0)
+        {
+            return null;
+        }
+
+        final String first = matcher.group(1);
+        final String last = matcher.group(2);
+        try
+        {
+            final long start;
+            final long end;
+            if (first.isEmpty())
+            {
+                if (last.isEmpty())
+                {
+                    return null;
+                }
+
+                final long suffix = Long.parseLong(last);
+                if (suffix == 0)
+                {
+                    return null;
+                }
+
+                start = Math.max(0, total - suffix);
+                end = total - 1;
+            }
+            else
+            {
+                start = Long.parseLong(first);
+                end = last.isEmpty() ? total - 1 : Math.min(Long.parseLong(last), total - 1);
+            }
+
+            return start <= end && start < total ? new long[] {start, end} : null;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return null;
+        }
+    }
+
+    private void send(final ChannelHandlerContext ctx, final FullHttpRequest request, final FullHttpResponse response)
+    {
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        sendPrepared(ctx, request, response);
+    }
+
+    private void sendPrepared(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final FullHttpResponse response)
+    {
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS,
+            "Content-Length, Content-Range, Date, Accept-Ranges");
+        response.headers().set(HttpHeaderNames.DATE, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+            .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)));
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        final ChannelFuture future = ctx.writeAndFlush(response);
+        if (!keepAlive)
+        {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        ctx.close();
+    }
+}

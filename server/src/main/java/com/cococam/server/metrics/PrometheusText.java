@@ -1,0 +1,144 @@
+package com.cococam.server.metrics;
+
+import com.cococam.server.stream.LiveStream;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+/**
+ * Renders stream metrics in the Prometheus text exposition format (version 0.0.4).
+ *
+ * <p>Per path: ingest bytes and frames, viewers, drops and skips, and the ingest-to-send latency histogram as a
+ * summary (p50, p99, p99.9, max) in seconds, cumulative since start. Cold path (a scrape allocates strings).
+ */
+public final class PrometheusText
+{
+    private static final double[] QUANTILES = {0.5, 0.99, 0.999};
+
+    private PrometheusText()
+    {
+    }
+
+    /**
+     * @param streams the live streams.
+     * @param extra   more exposition text appended as is (may be empty).
+     * @return the exposition text.
+     */
+    public static String render(final Collection<LiveStream> streams, final String extra)
+    {
+        final List<LiveStream> sorted = new ArrayList<>(streams);
+        sorted.sort(Comparator.comparing(LiveStream::path));
+        final StringBuilder out = new StringBuilder(1024 + 2048 * sorted.size());
+
+        counter(out, sorted, "cococam_ingest_bytes_total", "Payload bytes received from publishers.",
+            s -> s.metrics().ingestBytes.sum());
+        counter(out, sorted, "cococam_ingest_frames_total", "Access units received from publishers.",
+            s -> s.metrics().ingestFrames.sum());
+        gauge(out, sorted, "cococam_viewers", "Viewers connected now (RTMP and other pushed protocols).",
+            s -> s.metrics().viewers.get());
+        counter(out, sorted, "cococam_ring_drops_total", "Access units dropped because the ring was full.",
+            s -> s.metrics().ringDrops.sum());
+        counter(out, sorted, "cococam_viewer_skips_total", "Times a slow viewer skipped to the next keyframe.",
+            s -> s.metrics().viewerSkips.sum());
+        counter(out, sorted, "cococam_viewer_skipped_frames_total", "Frames not sent to slow viewers.",
+            s -> s.metrics().viewerSkippedFrames.sum());
+        counter(out, sorted, "cococam_viewer_disconnects_total", "Viewers disconnected for being too slow.",
+            s -> s.metrics().viewerDisconnects.sum());
+        counter(out, sorted, "cococam_consumer_errors_total", "Failures inside stream consumers.",
+            s -> s.metrics().consumerErrors.sum());
+        counter(out, sorted, "cococam_publishes_total", "Publisher sessions started.", s -> s.metrics().publishes.sum());
+        counter(out, sorted, "cococam_hls_segments_total", "HLS segments completed.", s -> s.metrics().hlsSegments.sum());
+        gauge(out, sorted, "cococam_publisher_connected", "1 while a publisher is connected.",
+            s -> s.publisher() != null && s.publisher().isActive() ? 1 : 0);
+        summary(out, sorted, "cococam_ingest_to_send_latency_seconds",
+            "Time from arrival of a frame to its hand-off to a viewer socket (HdrHistogram, since start).",
+            s -> s.metrics().latencySnapshot());
+        summary(out, sorted, "cococam_hls_listing_delay_seconds",
+            "Time from arrival of a segment's last frame to the segment's listing in the playlist.",
+            s -> s.metrics().hlsListingSnapshot());
+        out.append(extra);
+        return out.toString();
+    }
+
+    private static void counter(
+        final StringBuilder out,
+        final List<LiveStream> streams,
+        final String name,
+        final String help,
+        final ToLongFunction<LiveStream> value)
+    {
+        family(out, streams, name, help, "counter", value);
+    }
+
+    private static void gauge(
+        final StringBuilder out,
+        final List<LiveStream> streams,
+        final String name,
+        final String help,
+        final ToLongFunction<LiveStream> value)
+    {
+        family(out, streams, name, help, "gauge", value);
+    }
+
+    private static void family(
+        final StringBuilder out,
+        final List<LiveStream> streams,
+        final String name,
+        final String help,
+        final String type,
+        final ToLongFunction<LiveStream> value)
+    {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        for (final LiveStream stream : streams)
+        {
+            final long v = value.applyAsLong(stream);
+            out.append(name).append("{path=\"").append(escape(stream.path())).append("\"} ").append(v).append('\n');
+        }
+    }
+
+    private static void summary(
+        final StringBuilder out,
+        final List<LiveStream> streams,
+        final String name,
+        final String help,
+        final Function<LiveStream, Histogram> source)
+    {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" summary\n");
+        for (final LiveStream stream : streams)
+        {
+            final Histogram histogram = source.apply(stream);
+            final String label = "path=\"" + escape(stream.path()) + "\"";
+            for (final double q : QUANTILES)
+            {
+                out.append(name).append('{').append(label).append(",quantile=\"").append(q).append("\"} ")
+                    .append(seconds(histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(q * 100)))
+                    .append('\n');
+            }
+
+            out.append(name).append("_max{").append(label).append("} ").append(seconds(histogram.getMaxValue()))
+                .append('\n');
+            out.append(name).append("_count{").append(label).append("} ").append(histogram.getTotalCount())
+                .append('\n');
+            out.append(name).append("_sum{").append(label).append("} ")
+                .append(seconds((long)(histogram.getMean() * histogram.getTotalCount()))).append('\n');
+        }
+    }
+
+    private static String seconds(final long nanos)
+    {
+        return String.format(Locale.ROOT, "%.9f", nanos / 1e9);
+    }
+
+    private static String escape(final String value)
+    {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

@@ -1,0 +1,35 @@
+package com.cococam.server.stream;
+
+import java.util.function.Consumer;
+
+/**
+ * Encodes access units once for every viewer of one output protocol. One instance per stream and protocol,
+ * used by the stream's live worker only.
+ */
+public interface FrameEncoder
+{
+    /**
+     * Encodes one unit. When the unit's format differs from the last one seen, the encoder first emits the
+     * frames that announce the new format (sequence headers).
+     *
+     * @param stream the stream.
+     * @param event  the unit; valid during the call only.
+     * @param out    receives the encoded frames in order; each with one reference that the receiver owns.
+     */
+    void encode(LiveStream stream, AccessUnitEvent event, Consumer<OutFrame> out);
+
+    /**
+     * Frames a newly joined viewer needs before any media: metadata and sequence headers of the current formats.
+     *
+     * @param stream the stream.
+     * @param out    receives the frames, each with one reference that the receiver owns.
+     */
+    void writeHeaders(LiveStream stream, Consumer<OutFrame> out);
+
+    /**
+     * Releases what the encoder holds (scratch buffers). Called once, on the live worker.
+     */
+    default void close()
+    {
+    }
+}

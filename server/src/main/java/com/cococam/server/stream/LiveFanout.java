@@ -1,0 +1,341 @@
+package com.cococam.server.stream;
+
+import com.cococam.codec.media.FrameFlags;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Live fan-out of one stream to pushed viewers, grouped by output protocol, with the GOP cache that lets a new
+ * viewer start at the last keyframe at once.
+ *
+ * <p>Each group owns a {@link FrameEncoder}: a unit is encoded once per protocol (only while the group has
+ * viewers) and the same {@link OutFrame} is queued to every viewer of that protocol.
+ *
+ * <p>The GOP cache keeps retained references to the units since the last video keyframe (every unit for an
+ * audio-only stream resets it), bounded by {@link #MAX_GOP_BYTES} and {@link #MAX_GOP_UNITS}; past either bound
+ * caching stops until the next keyframe and late joiners wait for that keyframe instead.
+ *
+ * <p>Thread safety: {@link #subscribe} and {@link #unsubscribe} from any thread (posted to the live worker);
+ * everything else on the live worker.
+ */
+public final class LiveFanout implements StreamConsumer
+{
+    /** Bytes of media the GOP cache may hold. */
+    public static final long MAX_GOP_BYTES = 6L * 1024 * 1024;
+
+    /** Units the GOP cache may hold. */
+    public static final int MAX_GOP_UNITS = 2048;
+
+    private final List<Group> groups = new ArrayList<>();
+    private final ManyToOneConcurrentArrayQueue<Request> requests = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final ArrayDeque<AccessUnitEvent> gop = new ArrayDeque<>();
+    private final ArrayDeque<AccessUnitEvent> spare = new ArrayDeque<>();
+    private long gopBytes;
+    private boolean gopValid;
+    private LiveStream stream;
+
+    /**
+     * Adds a viewer. Any thread.
+     *
+     * @param encoderKey      identifies the protocol group (e.g. "rtmp"); viewers with the same key share frames.
+     * @param encoderSupplier makes the group's encoder if the group does not exist yet (called on the worker).
+     * @param subscriber      the viewer.
+     * @return false if the request queue is full (the caller should refuse the viewer).
+     */
+    public boolean subscribe(
+        final String encoderKey,
+        final Supplier<FrameEncoder> encoderSupplier,
+        final LiveSubscriber subscriber)
+    {
+        if (!requests.offer(new Request(encoderKey, encoderSupplier, subscriber, true)))
+        {
+            return false;
+        }
+
+        wakeWorker();
+        return true;
+    }
+
+    /**
+     * Removes a viewer. Any thread.
+     *
+     * @param subscriber the viewer.
+     */
+    public void unsubscribe(final LiveSubscriber subscriber)
+    {
+        subscriber.close();
+        requests.offer(new Request(null, null, subscriber, false));
+        wakeWorker();
+    }
+
+    private void wakeWorker()
+    {
+        final LiveStream s = stream;
+        if (s != null)
+        {
+            s.hub().wakeLiveWorker(s);
+        }
+    }
+
+    void bindStream(final LiveStream stream)
+    {
+        this.stream = stream;
+    }
+
+    /**
+     * @return viewers across all groups (worker's view).
+     */
+    public int viewerCount()
+    {
+        int count = 0;
+        for (final Group group : groups)
+        {
+            count += group.subscribers.size();
+        }
+
+        return count;
+    }
+
+    @Override
+    public void onEvent(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
+    {
+        processRequests(stream);
+        final boolean randomAccess = isRandomAccess(stream, event);
+        cache(event, randomAccess);
+
+        for (int i = 0, n = groups.size(); i < n; i++)
+        {
+            final Group group = groups.get(i);
+            if (!group.subscribers.isEmpty())
+            {
+                group.encoder.encode(stream, event, group);
+            }
+        }
+    }
+
+    @Override
+    public int onIdle(final LiveStream stream, final long nowNs)
+    {
+        return processRequests(stream);
+    }
+
+    @Override
+    public void onStreamClosed(final LiveStream stream)
+    {
+        processRequests(stream);
+        for (final Group group : groups)
+        {
+            for (final LiveSubscriber subscriber : group.subscribers)
+            {
+                subscriber.close();
+                subscriber.onRemoved();
+            }
+
+            group.subscribers.clear();
+            group.encoder.close();
+        }
+
+        groups.clear();
+
+        stream.metrics().viewers.set(0);
+        clearGop();
+    }
+
+    private static boolean isRandomAccess(final LiveStream stream, final AccessUnitEvent event)
+    {
+        if (event.format.isVideo())
+        {
+            return FrameFlags.isKeyframe(event.flags);
+        }
+
+        return stream.format(com.cococam.codec.media.TrackFormat.VIDEO_TRACK) == null;
+    }
+
+    private void cache(final AccessUnitEvent event, final boolean randomAccess)
+    {
+        if (randomAccess)
+        {
+            clearGop();
+            gopValid = true;
+        }
+
+        if (!gopValid)
+        {
+            return;
+        }
+
+        if (gop.size() >= MAX_GOP_UNITS || gopBytes + event.size() > MAX_GOP_BYTES)
+        {
+            clearGop();
+            return;
+        }
+
+        final AccessUnitEvent copy = spare.isEmpty() ? new AccessUnitEvent() : spare.poll();
+        copy.trackId = event.trackId;
+        copy.flags = event.flags;
+        copy.dts = event.dts;
+        copy.pts = event.pts;
+        copy.wallClockMs = event.wallClockMs;
+        copy.ingestNanos = event.ingestNanos;
+        copy.format = event.format;
+        copy.payload = event.payload.retain();
+        gop.add(copy);
+        gopBytes += copy.size();
+    }
+
+    private void clearGop()
+    {
+        AccessUnitEvent unit;
+        while ((unit = gop.poll()) != null)
+        {
+            unit.payload.release();
+            unit.payload = null;
+            unit.format = null;
+            spare.add(unit);
+        }
+
+        gopBytes = 0;
+        gopValid = false;
+    }
+
+    private int processRequests(final LiveStream stream)
+    {
+        int work = 0;
+        Request request;
+        while ((request = requests.poll()) != null)
+        {
+            work++;
+            if (request.add)
+            {
+                join(stream, request);
+            }
+            else
+            {
+                for (final Group group : groups)
+                {
+                    if (group.subscribers.remove(request.subscriber))
+                    {
+                        request.subscriber.onRemoved();
+                    }
+                }
+            }
+        }
+
+        work += removeClosed();
+        stream.metrics().viewers.set(viewerCount());
+        return work;
+    }
+
+    private int removeClosed()
+    {
+        int removed = 0;
+        for (final Group group : groups)
+        {
+            for (int i = group.subscribers.size() - 1; i >= 0; i--)
+            {
+                final LiveSubscriber subscriber = group.subscribers.get(i);
+                if (subscriber.isClosed() || !subscriber.channel().isActive())
+                {
+                    group.subscribers.remove(i);
+                    subscriber.onRemoved();
+                    removed++;
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    private void join(final LiveStream stream, final Request request)
+    {
+        Group group = null;
+        for (final Group candidate : groups)
+        {
+            if (candidate.key.equals(request.encoderKey))
+            {
+                group = candidate;
+                break;
+            }
+        }
+
+        if (group == null)
+        {
+            group = new Group(request.encoderKey, request.encoderSupplier.get());
+            groups.add(group);
+        }
+
+        final LiveSubscriber subscriber = request.subscriber;
+        subscriber.attach(stream.metrics(), !gopValid);
+
+        // A fresh encoder per join replays headers and the GOP so the group encoder's state is not disturbed.
+        final FrameEncoder replay = request.encoderSupplier.get();
+        final SingleTarget target = new SingleTarget(subscriber);
+        replay.writeHeaders(stream, target);
+        if (gopValid)
+        {
+            for (final AccessUnitEvent unit : gop)
+            {
+                replay.encode(stream, unit, target);
+            }
+        }
+
+        replay.close();
+
+        group.subscribers.add(subscriber);
+    }
+
+    private static final class SingleTarget implements Consumer<OutFrame>
+    {
+        private final LiveSubscriber subscriber;
+
+        SingleTarget(final LiveSubscriber subscriber)
+        {
+            this.subscriber = subscriber;
+        }
+
+        @Override
+        public void accept(final OutFrame frame)
+        {
+            subscriber.offer(frame, frame.isHeader());
+            frame.release();
+        }
+    }
+
+    private static final class Group implements Consumer<OutFrame>
+    {
+        private final String key;
+        private final FrameEncoder encoder;
+        private final ArrayList<LiveSubscriber> subscribers = new ArrayList<>();
+
+        Group(final String key, final FrameEncoder encoder)
+        {
+            this.key = key;
+            this.encoder = encoder;
+        }
+
+        @Override
+        public void accept(final OutFrame frame)
+        {
+            final boolean header = frame.isHeader();
+            for (int i = 0, n = subscribers.size(); i < n; i++)
+            {
+                subscribers.get(i).offer(frame, header);
+            }
+
+            frame.release();
+        }
+    }
+
+    private record Request(
+        String encoderKey,
+        Supplier<FrameEncoder> encoderSupplier,
+        LiveSubscriber subscriber,
+        boolean add)
+    {
+    }
+}

@@ -1,0 +1,284 @@
+package com.cococam.server.stream;
+
+import io.netty.channel.Channel;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A viewer that the server pushes frames to (RTMP play, later RTSP and WebRTC), with its own bounded backlog.
+ *
+ * <p>The stream's live worker offers shared {@link OutFrame}s; the viewer's event loop drains them into the
+ * socket while the channel is writable. The backlog is the bytes queued here plus the bytes Netty still holds
+ * for the socket. Past {@code skipBytes} the viewer stops receiving frames until the next random access point
+ * (skip to the next keyframe); past {@code maxBytes}, or after {@code maxConsecutiveSkips} keyframes that still
+ * found it behind, it is disconnected. Both are counted in the stream's metrics. The publisher and the other
+ * viewers never wait for it.
+ *
+ * <p>Thread safety: {@link #offer} on the live worker only; draining on the channel's event loop; {@link #close}
+ * from anywhere. Allocation: none per frame (the drain task is pre-allocated, duplicates are recycled).
+ */
+public final class LiveSubscriber
+{
+    private static final Logger LOG = LoggerFactory.getLogger(LiveSubscriber.class);
+    private static final int QUEUE_CAPACITY = 4096;
+
+    private final Channel channel;
+    private final String description;
+    private final long skipBytes;
+    private final long maxBytes;
+    private final int maxConsecutiveSkips;
+    private final OneToOneConcurrentArrayQueue<OutFrame> queue = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+    private volatile boolean closed;
+    private StreamMetrics metrics;
+    private boolean waitingForRandomAccess;
+    private int consecutiveSkips;
+    private long framesSent;
+
+    /**
+     * @param channel             the viewer's connection.
+     * @param description         for logs, e.g. {@code rtmp 127.0.0.1:50123}.
+     * @param skipBytes           backlog past which the viewer skips to the next keyframe.
+     * @param maxBytes            backlog past which the viewer is disconnected.
+     * @param maxConsecutiveSkips keyframes in a row that may find the viewer still behind before it is dropped.
+     */
+    public LiveSubscriber(
+        final Channel channel,
+        final String description,
+        final long skipBytes,
+        final long maxBytes,
+        final int maxConsecutiveSkips)
+    {
+        this.channel = channel;
+        this.description = description;
+        this.skipBytes = skipBytes;
+        this.maxBytes = maxBytes;
+        this.maxConsecutiveSkips = maxConsecutiveSkips;
+    }
+
+    /**
+     * @return the viewer's channel.
+     */
+    public Channel channel()
+    {
+        return channel;
+    }
+
+    /**
+     * @return for logs.
+     */
+    public String description()
+    {
+        return description;
+    }
+
+    /**
+     * @return whether the viewer was closed.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * @return frames written to the socket so far (event loop's count, racy read).
+     */
+    public long framesSent()
+    {
+        return framesSent;
+    }
+
+    void attach(final StreamMetrics metrics, final boolean startWithoutRandomAccess)
+    {
+        this.metrics = metrics;
+        this.waitingForRandomAccess = startWithoutRandomAccess;
+    }
+
+    /**
+     * @return backlog in bytes: queued here plus pending in the channel's outbound buffer.
+     */
+    public long backlogBytes()
+    {
+        final long pending = channel.unsafe().outboundBuffer() == null ?
+            0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+        return queuedBytes.get() + pending;
+    }
+
+    /**
+     * Offers one frame. Live worker only.
+     *
+     * @param frame   the shared frame (not consumed: retained if queued).
+     * @param headers whether it is a header that must never be skipped.
+     */
+    void offer(final OutFrame frame, final boolean headers)
+    {
+        if (closed)
+        {
+            return;
+        }
+
+        final long backlog = backlogBytes();
+        if (backlog > maxBytes)
+        {
+            disconnect("backlog " + backlog + " bytes over " + maxBytes);
+            return;
+        }
+
+        if (!headers)
+        {
+            if (waitingForRandomAccess)
+            {
+                if (!frame.isRandomAccess())
+                {
+                    metrics.viewerSkippedFrames.increment();
+                    return;
+                }
+
+                if (backlog > skipBytes / 2)
+                {
+                    metrics.viewerSkippedFrames.increment();
+                    if (++consecutiveSkips > maxConsecutiveSkips)
+                    {
+                        disconnect("still " + backlog + " bytes behind after " + maxConsecutiveSkips + " keyframes");
+                    }
+
+                    return;
+                }
+
+                waitingForRandomAccess = false;
+                consecutiveSkips = 0;
+            }
+            else if (backlog > skipBytes)
+            {
+                waitingForRandomAccess = true;
+                metrics.viewerSkips.increment();
+                metrics.viewerSkippedFrames.increment();
+                return;
+            }
+        }
+
+        frame.retain();
+        if (!queue.offer(frame))
+        {
+            frame.release();
+            waitingForRandomAccess = true;
+            metrics.viewerSkips.increment();
+            return;
+        }
+
+        queuedBytes.addAndGet(frame.size());
+        scheduleDrain();
+    }
+
+    /**
+     * Resumes draining after the channel became writable again. Event loop.
+     */
+    public void onWritabilityChanged()
+    {
+        if (channel.isWritable())
+        {
+            scheduleDrain();
+        }
+    }
+
+    private void scheduleDrain()
+    {
+        if (drainScheduled.compareAndSet(false, true))
+        {
+            channel.eventLoop().execute(drainTask);
+        }
+    }
+
+    private void drain()
+    {
+        drainScheduled.set(false);
+        if (closed || !channel.isActive())
+        {
+            releaseQueued();
+            return;
+        }
+
+        int written = 0;
+        final long nowNs = System.nanoTime();
+        OutFrame frame;
+        while (channel.isWritable() && (frame = queue.poll()) != null)
+        {
+            queuedBytes.addAndGet(-frame.size());
+            channel.write(frame.data().retainedDuplicate(), channel.voidPromise());
+            if (frame.ingestNanos() != 0)
+            {
+                metrics.recordLatency(nowNs - frame.ingestNanos());
+            }
+
+            frame.release();
+            written++;
+        }
+
+        if (written > 0)
+        {
+            framesSent += written;
+            channel.flush();
+        }
+
+        if (!queue.isEmpty() && channel.isWritable())
+        {
+            scheduleDrain();
+        }
+    }
+
+    private void disconnect(final String reason)
+    {
+        if (closed)
+        {
+            return;
+        }
+
+        metrics.viewerDisconnects.increment();
+        LOG.info("[viewer {}] disconnected: too slow ({})", description, reason);
+        close();
+    }
+
+    /**
+     * Closes the viewer: drops its backlog and closes the channel. Any thread; idempotent.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+
+        closed = true;
+        channel.eventLoop().execute(() ->
+        {
+            releaseQueued();
+            channel.close();
+        });
+    }
+
+    /**
+     * The fan-out dropped this viewer: nothing more is offered, so a last pass on the event loop frees whatever
+     * an offer racing with {@link #close()} left queued. Live worker only.
+     */
+    void onRemoved()
+    {
+        closed = true;
+        channel.eventLoop().execute(this::releaseQueued);
+    }
+
+    private void releaseQueued()
+    {
+        OutFrame frame;
+        while ((frame = queue.poll()) != null)
+        {
+            queuedBytes.addAndGet(-frame.size());
+            frame.release();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package com.cococam.server.stream;
+
+/**
+ * A consumer of a stream's ring, run on a worker thread.
+ *
+ * <p>Contract: {@link #onEvent} must return quickly and never block (no I/O waits, no locks held by other
+ * threads for long): the ring's producer never waits, so a slow consumer costs frames for every consumer of the
+ * stream. Work that can be slow is handed to its own bounded queue.
+ */
+public interface StreamConsumer
+{
+    /**
+     * One access unit, in ring order.
+     *
+     * @param stream the stream.
+     * @param event  the slot; valid only during the call.
+     * @param nowNs  the worker's clock for this duty cycle ({@link System#nanoTime()}).
+     */
+    void onEvent(LiveStream stream, AccessUnitEvent event, long nowNs);
+
+    /**
+     * Periodic work on the worker thread when the stream has no new events (timeouts, housekeeping).
+     *
+     * @param stream the stream.
+     * @param nowNs  the worker's clock.
+     * @return amount of work done.
+     */
+    default int onIdle(final LiveStream stream, final long nowNs)
+    {
+        return 0;
+    }
+
+    /**
+     * The stream is being removed; release everything held. Called on the worker thread.
+     *
+     * @param stream the stream.
+     */
+    default void onStreamClosed(final LiveStream stream)
+    {
+    }
+}

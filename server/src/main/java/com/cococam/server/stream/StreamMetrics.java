@@ -1,0 +1,101 @@
+package com.cococam.server.stream;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one live stream, read by the metrics endpoint.
+ *
+ * <p>Thread safety: every field may be updated from the publisher's event loop, the workers and the viewers'
+ * event loops; reads are racy snapshots, which is what a scrape wants. Allocation: none per update in steady
+ * state (a {@link LongAdder} allocates cells only under contention).
+ */
+public final class StreamMetrics
+{
+    /** Highest latency tracked, in nanoseconds; longer values are clamped. */
+    public static final long MAX_LATENCY_NS = TimeUnit.SECONDS.toNanos(30);
+
+    /** Payload bytes received from publishers. */
+    public final LongAdder ingestBytes = new LongAdder();
+
+    /** Access units received from publishers. */
+    public final LongAdder ingestFrames = new LongAdder();
+
+    /** Access units the ring could not take (every consumer lagged a full ring); each is a discontinuity. */
+    public final LongAdder ringDrops = new LongAdder();
+
+    /** Frames not sent to some viewer because it was behind (skipped to the next keyframe). */
+    public final LongAdder viewerSkippedFrames = new LongAdder();
+
+    /** Times a viewer entered skip-to-keyframe mode. */
+    public final LongAdder viewerSkips = new LongAdder();
+
+    /** Viewers disconnected for being too far behind. */
+    public final LongAdder viewerDisconnects = new LongAdder();
+
+    /** Exceptions thrown by consumers (each counted, the event still goes to the others). */
+    public final LongAdder consumerErrors = new LongAdder();
+
+    /** Live viewers connected now (pushed protocols: RTMP, ...). */
+    public final AtomicInteger viewers = new AtomicInteger();
+
+    /** Publisher sessions started on this path. */
+    public final LongAdder publishes = new LongAdder();
+
+    /** HLS segments completed. */
+    public final LongAdder hlsSegments = new LongAdder();
+
+    private final Recorder latencyRecorder = new Recorder(MAX_LATENCY_NS, 3);
+    private final Recorder hlsListingRecorder = new Recorder(MAX_LATENCY_NS, 3);
+    private final Histogram hlsListingTotal = new Histogram(MAX_LATENCY_NS, 3);
+    private Histogram hlsListingInterval;
+    private final Histogram latencyTotal = new Histogram(MAX_LATENCY_NS, 3);
+    private Histogram latencyInterval;
+
+    /**
+     * Records one ingest-to-send latency. Any thread, wait-free.
+     *
+     * @param latencyNs nanoseconds from arrival at the server to the hand-off of the frame to the viewer's socket.
+     */
+    public void recordLatency(final long latencyNs)
+    {
+        latencyRecorder.recordValue(Math.min(Math.max(latencyNs, 0), MAX_LATENCY_NS));
+    }
+
+    /**
+     * Records how long after the arrival of a segment's last frame the segment was listed in the playlist.
+     *
+     * @param delayNs nanoseconds.
+     */
+    public void recordHlsListingDelay(final long delayNs)
+    {
+        hlsListingRecorder.recordValue(Math.min(Math.max(delayNs, 0), MAX_LATENCY_NS));
+    }
+
+    /**
+     * @return total histogram of HLS listing delays since start (scraper only).
+     */
+    public synchronized Histogram hlsListingSnapshot()
+    {
+        hlsListingInterval = hlsListingRecorder.getIntervalHistogram(hlsListingInterval);
+        hlsListingTotal.add(hlsListingInterval);
+        return hlsListingTotal.copy();
+    }
+
+    /**
+     * Folds the latencies recorded since the last call into the running total and returns a copy of it.
+     * Called by the metrics scraper only (synchronized against concurrent scrapes).
+     *
+     * @return the total histogram since start.
+     */
+    public synchronized Histogram latencySnapshot()
+    {
+        latencyInterval = latencyRecorder.getIntervalHistogram(latencyInterval);
+        latencyTotal.add(latencyInterval);
+        return latencyTotal.copy();
+    }
+}
