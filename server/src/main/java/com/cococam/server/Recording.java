@@ -1,5 +1,6 @@
 package com.cococam.server;
 
+import com.cococam.codec.media.FrameFlags;
 import com.cococam.codec.media.TrackFormat;
 import com.cococam.server.config.CameraConfig;
 import com.cococam.server.config.ServerConfig;
@@ -269,6 +270,11 @@ public final class Recording implements AutoCloseable
         @Override
         public void onEvent(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
         {
+            if (FrameFlags.isEndOfStream(event.flags))
+            {
+                return;
+            }
+
             try
             {
                 final TrackFormat format = event.format;

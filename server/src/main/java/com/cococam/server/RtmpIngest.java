@@ -152,7 +152,7 @@ final class RtmpIngest implements RtmpServerListener
         final LiveStream stream = hub.getOrCreate(APP + "/" + streamName);
         final LiveSubscriber subscriber = new LiveSubscriber(connection.channel(), "rtmp " +
             connection.remoteAddress(), config.stream().subscriberSkipBytes(), config.stream().subscriberMaxBytes(),
-            MAX_CONSECUTIVE_SKIPS);
+            MAX_CONSECUTIVE_SKIPS, connection::sendPlayStop);
         connection.channel().attr(SUBSCRIBER).set(subscriber);
         final int chunkSize = connection.outgoingChunkSize();
 

@@ -16,6 +16,12 @@ public final class FrameFlags
      */
     public static final int DISCONTINUITY = 2;
 
+    /**
+     * Not media: the publisher ended. Such a unit has no track, no format and an empty payload; consumers close
+     * what is open (the current segment) and tell their viewers.
+     */
+    public static final int END_OF_STREAM = 4;
+
     private FrameFlags()
     {
     }
@@ -27,6 +33,15 @@ public final class FrameFlags
     public static boolean isKeyframe(final int flags)
     {
         return (flags & KEYFRAME) != 0;
+    }
+
+    /**
+     * @param flags a flag set.
+     * @return whether {@link #END_OF_STREAM} is set.
+     */
+    public static boolean isEndOfStream(final int flags)
+    {
+        return (flags & END_OF_STREAM) != 0;
     }
 
     /**

@@ -154,6 +154,47 @@ class TsMuxerTest
         }
     }
 
+    @Test
+    void shouldNotAllocatePerFrameInSteadyState()
+    {
+        final FlvInputs.Parsed parsed = FlvInputs.parse(FlvInputs.h264Flv());
+        final TsMuxer muxer = new TsMuxer(parsed.sink().format(0), parsed.sink().format(1));
+        final List<CollectingSink.Unit> units = parsed.sink().units;
+        final ByteBuf[] payloads = new ByteBuf[units.size()];
+        for (int i = 0; i < payloads.length; i++)
+        {
+            payloads[i] = Unpooled.wrappedBuffer(units.get(i).payload());
+        }
+
+        // Plain wrapped heap buffers: leak-aware wrappers (paranoid level) would record a trace per access.
+        final ByteBuf out = Unpooled.wrappedBuffer(new byte[4 << 20]);
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        for (int round = 0; round < 20; round++)
+        {
+            final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            out.clear();
+            for (int i = 0; i < payloads.length; i++)
+            {
+                final CollectingSink.Unit unit = units.get(i);
+                if (unit.trackId() == TrackFormat.VIDEO_TRACK)
+                {
+                    muxer.writeVideo(out, unit.dts(), unit.pts(), unit.keyframe(), payloads[i]);
+                }
+                else
+                {
+                    muxer.writeAudio(out, unit.pts(), payloads[i]);
+                }
+            }
+
+            allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        }
+
+        // The measuring call itself may allocate a little; nothing may scale with the frame count.
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes for " + payloads.length + " frames");
+    }
+
     private static byte[] mux(final FlvInputs.Parsed parsed, final long offset90k)
     {
         final TrackFormat video = parsed.sink().format(TrackFormat.VIDEO_TRACK);

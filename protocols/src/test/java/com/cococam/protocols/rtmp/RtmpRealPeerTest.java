@@ -258,7 +258,8 @@ class RtmpRealPeerTest
         final byte[] response = socket.getInputStream().readNBytes(RtmpTestClient.HANDSHAKE_RESPONSE_LENGTH);
         assertEquals(RtmpTestClient.HANDSHAKE_RESPONSE_LENGTH, response.length);
         write(socket, client.c2());
-        client.receive(UnpooledByteBufAllocator.DEFAULT.heapBuffer().writeBytes(response)).forEach(RtmpMessage::release);
+        client.receive(UnpooledByteBufAllocator.DEFAULT.heapBuffer().writeBytes(response))
+            .forEach(RtmpMessage::release);
     }
 
     private static List<Object> awaitCommand(final Socket socket, final RtmpTestClient client, final String name)

@@ -66,6 +66,8 @@ public final class HlsPackager implements StreamConsumer
     private int targetDurationSeconds;
     private long firstAudioDts = Long.MIN_VALUE;
     private boolean formatsChanged;
+    private long lastVideoDts = Long.MIN_VALUE;
+    private long lastVideoStep = 3600;
 
     /**
      * @param format            fMP4 or MPEG-TS.
@@ -100,7 +102,28 @@ public final class HlsPackager implements StreamConsumer
     @Override
     public void onEvent(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
     {
+        if (FrameFlags.isEndOfStream(event.flags))
+        {
+            if (open)
+            {
+                closeSegment(lastVideoDts == Long.MIN_VALUE ? event.dts + 1 : lastVideoDts + lastVideoStep, nowNs);
+            }
+
+            nextDiscontinuity = true;
+            return;
+        }
+
         final TrackFormat trackFormat = event.format;
+        if (trackFormat.isVideo())
+        {
+            if (lastVideoDts != Long.MIN_VALUE && event.dts > lastVideoDts)
+            {
+                lastVideoStep = event.dts - lastVideoDts;
+            }
+
+            lastVideoDts = event.dts;
+        }
+
         if (!trackFormat.equals(formats[trackFormat.trackId()]))
         {
             formats[trackFormat.trackId()] = trackFormat;

@@ -15,7 +15,7 @@ import io.netty.buffer.ByteBuf;
  */
 public final class AccessUnitEvent
 {
-    /** {@link TrackFormat#trackId()} of the track. */
+    /** {@link TrackFormat#trackId()} of the track; -1 for an end-of-stream marker. */
     public int trackId;
 
     /** {@link com.cococam.codec.media.FrameFlags}. */
@@ -33,7 +33,7 @@ public final class AccessUnitEvent
     /** {@link System#nanoTime()} at arrival, for ingest-to-send latency. */
     public long ingestNanos;
 
-    /** Format of the track this unit belongs to; the same instance until the format changes. */
+    /** Format of the track this unit belongs to; the same instance until the format changes; null for a marker. */
     public TrackFormat format;
 
     /** The access unit, see {@link com.cococam.codec.media.AccessUnitPayloads}; null in a never-used slot. */

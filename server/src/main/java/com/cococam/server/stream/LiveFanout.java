@@ -105,6 +105,20 @@ public final class LiveFanout implements StreamConsumer
     public void onEvent(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
     {
         processRequests(stream);
+        if (FrameFlags.isEndOfStream(event.flags))
+        {
+            clearGop();
+            for (final Group group : groups)
+            {
+                for (final LiveSubscriber subscriber : group.subscribers)
+                {
+                    subscriber.onStreamEnd();
+                }
+            }
+
+            return;
+        }
+
         final boolean randomAccess = isRandomAccess(stream, event);
         cache(event, randomAccess);
 

@@ -1,10 +1,12 @@
 package com.cococam.server.stream;
 
+import com.cococam.codec.media.FrameFlags;
 import com.cococam.codec.media.TrackFormat;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * worker binding: live fan-out + HLS packager, and the recorder when the camera records) has an
  * {@link EventPoller} whose sequence gates the producer. The publisher never waits: when the ring is full it
  * drops the unit, counts it and marks the next unit as a discontinuity.
+ *
+ * <p>When a publisher leaves, an end-of-stream marker goes through the ring so consumers close their
+ * segments and tell their viewers.
  *
  * <p>Payload ownership: the producer stores a retained slice with one reference per consumer group; each group
  * releases its reference once all of its consumers have seen the event. A stream therefore holds no media once
@@ -184,7 +189,7 @@ public final class LiveStream
 
         final AccessUnitEvent event = ring.get(sequence);
         event.trackId = trackId;
-        event.flags = pendingDiscontinuity ? flags | com.cococam.codec.media.FrameFlags.DISCONTINUITY : flags;
+        event.flags = pendingDiscontinuity ? flags | FrameFlags.DISCONTINUITY : flags;
         event.dts = dts;
         event.pts = pts;
         event.wallClockMs = System.currentTimeMillis();
@@ -253,6 +258,40 @@ public final class LiveStream
         if (publisher.compareAndSet(session, null))
         {
             lastPublishEndNs = System.nanoTime();
+            publishEndOfStream();
+        }
+    }
+
+    /**
+     * Places an end-of-stream marker ({@link FrameFlags#END_OF_STREAM}, no format, empty payload) in the ring.
+     */
+    private void publishEndOfStream()
+    {
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            metrics.ringDrops.increment();
+            pendingDiscontinuity = true;
+            return;
+        }
+
+        final AccessUnitEvent event = ring.get(sequence);
+        event.trackId = -1;
+        event.flags = FrameFlags.END_OF_STREAM;
+        event.dts = lastDts;
+        event.pts = lastDts;
+        event.wallClockMs = System.currentTimeMillis();
+        event.ingestNanos = System.nanoTime();
+        event.format = null;
+        event.payload = Unpooled.EMPTY_BUFFER;
+        ring.publish(sequence);
+        for (final StreamWorker worker : workers)
+        {
+            worker.wake();
         }
     }
 

@@ -31,6 +31,7 @@ public final class LiveSubscriber
     private final long skipBytes;
     private final long maxBytes;
     private final int maxConsecutiveSkips;
+    private final Runnable onStreamEnd;
     private final OneToOneConcurrentArrayQueue<OutFrame> queue = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -47,14 +48,17 @@ public final class LiveSubscriber
      * @param skipBytes           backlog past which the viewer skips to the next keyframe.
      * @param maxBytes            backlog past which the viewer is disconnected.
      * @param maxConsecutiveSkips keyframes in a row that may find the viewer still behind before it is dropped.
+     * @param onStreamEnd         run on the channel's event loop, after the queued frames, when the publisher ends.
      */
     public LiveSubscriber(
         final Channel channel,
         final String description,
         final long skipBytes,
         final long maxBytes,
-        final int maxConsecutiveSkips)
+        final int maxConsecutiveSkips,
+        final Runnable onStreamEnd)
     {
+        this.onStreamEnd = onStreamEnd;
         this.channel = channel;
         this.description = description;
         this.skipBytes = skipBytes;
@@ -174,6 +178,24 @@ public final class LiveSubscriber
 
         queuedBytes.addAndGet(frame.size());
         scheduleDrain();
+    }
+
+    /**
+     * The publisher ended: once the frames already queued are written, the protocol tells the viewer. Live worker.
+     * The viewer stays subscribed, so it gets the next publisher's stream (starting at a keyframe).
+     */
+    void onStreamEnd()
+    {
+        waitingForRandomAccess = true;
+        consecutiveSkips = 0;
+        channel.eventLoop().execute(() ->
+        {
+            drain();
+            if (!closed && channel.isActive())
+            {
+                onStreamEnd.run();
+            }
+        });
     }
 
     /**

@@ -85,7 +85,11 @@ public final class RtmpChunkWriter
      * @param bodyLength    message body length.
      * @return bytes a message takes when written with a type-0 first chunk.
      */
-    public static int encodedLength(final int chunkSize, final int chunkStreamId, final long field, final int bodyLength)
+    public static int encodedLength(
+        final int chunkSize,
+        final int chunkStreamId,
+        final long field,
+        final int bodyLength)
     {
         return encodedLength(chunkSize, chunkStreamId, 0, field, bodyLength);
     }

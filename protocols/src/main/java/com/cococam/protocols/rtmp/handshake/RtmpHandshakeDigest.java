@@ -90,7 +90,11 @@ public final class RtmpHandshakeDigest
      * @param keyLength    how many leading bytes of {@code key} to use.
      * @return the 32-byte digest.
      */
-    public static byte[] packetDigest(final byte[] packet, final int digestOffset, final byte[] key, final int keyLength)
+    public static byte[] packetDigest(
+        final byte[] packet,
+        final int digestOffset,
+        final byte[] key,
+        final int keyLength)
     {
         final Mac mac = mac(key, keyLength);
         mac.update(packet, 0, digestOffset);

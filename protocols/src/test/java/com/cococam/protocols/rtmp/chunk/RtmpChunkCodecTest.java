@@ -218,7 +218,8 @@ class RtmpChunkCodecTest
     {
         final EmbeddedChannel decoder = decoder(new RtmpChunkDecoder());
 
-        decoder.writeInbound(bytes("02 000000 000006 04 00000000 0006 0000abcd" + "02 000000 000005 06 00000000 00001000 02"
+        decoder.writeInbound(bytes("02 000000 000006 04 00000000 0006 0000abcd"
+            + "02 000000 000005 06 00000000 00001000 02"
             + "02"));
 
         final RtmpMessage ping = decoder.readInbound();
