@@ -80,8 +80,7 @@ public final class CococamServer implements AutoCloseable
     public CococamServer start() throws InterruptedException
     {
         final int cores = Runtime.getRuntime().availableProcessors();
-        final int liveWorkers = config.stream().workers() > 0 ?
-            config.stream().workers() : Math.max(1, cores / 2);
+        final int liveWorkers = config.stream().resolvedWorkers(cores);
 
         hub = new StreamHub(liveWorkers, config.stream().ringSize(), config.stream().takeoverIdleMs(), pipeline());
         recording.start();

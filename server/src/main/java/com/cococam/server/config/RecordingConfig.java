@@ -5,14 +5,14 @@ package com.cococam.server.config;
  * <p>
  * Thread safety: immutable; equal settings compare equal.
  *
- * @param gapMs            silence that ends a recording, see {@link #GAP_MS_KEY}.
+ * @param gapMs            pause that ends a recorded span, see {@link #GAP_MS_KEY}.
  * @param retentionCheckMs period of the retention sweep, see {@link #RETENTION_CHECK_MS_KEY}.
  */
 public record RecordingConfig(int gapMs, int retentionCheckMs)
 {
     /**
-     * Milliseconds without media after which the current recording file is closed; media arriving later
-     * starts a new file. Range 100..3600000.
+     * Milliseconds without media after which a camera's recorded span ends; media arriving later starts the
+     * next span (the recordings API lists spans and gaps). Range 100..3600000.
      */
     public static final String GAP_MS_KEY = "recording.gapMs";
 

@@ -1,5 +1,6 @@
 package com.cococam.server.rtmp;
 
+import com.cococam.codec.flv.FlvTagParser;
 import com.cococam.codec.flv.FlvTagWriter;
 import com.cococam.codec.media.CodecId;
 import com.cococam.codec.media.FrameFlags;
@@ -128,7 +129,8 @@ public final class RtmpFrameEncoder implements FrameEncoder
         {
             metadata.put("width", (double)video.width());
             metadata.put("height", (double)video.height());
-            metadata.put("videocodecid", video.codec() == CodecId.H264 ? 7.0 : "hvc1");
+            // Legacy codec id 7 for AVC; Enhanced RTMP puts the FourCC, as a number, for HEVC.
+            metadata.put("videocodecid", video.codec() == CodecId.H264 ? 7.0 : (double)FlvTagParser.FOURCC_HVC1);
         }
 
         if (audio != null)

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The stream's live worker offers shared {@link OutFrame}s; the viewer's event loop drains them into the
  * socket while the channel is writable. The backlog is the bytes queued here plus the bytes Netty still holds
  * for the socket. Past {@code skipBytes} the viewer stops receiving frames until the next random access point
- * (skip to the next keyframe); past {@code maxBytes}, or after {@code maxConsecutiveSkips} keyframes that still
+ * (skip to the next keyframe: the frames still queued here are dropped; what Netty holds is left to finish, so
+ * the stream stays decodable); past {@code maxBytes}, or after {@code maxConsecutiveSkips} keyframes that still
  * found it behind, it is disconnected. Both are counted in the stream's metrics. The publisher and the other
  * viewers never wait for it.
  *
@@ -36,6 +37,12 @@ public final class LiveSubscriber
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    private final AtomicLong dropUntil = new AtomicLong();
+    private final OutFrame[] headers = new OutFrame[4];
+    private int headerCount;
+    private boolean lastOfferWasMedia;
+    private long enqueued;
+    private long dequeued;
     private volatile boolean closed;
     private StreamMetrics metrics;
     private boolean waitingForRandomAccess;
@@ -118,9 +125,9 @@ public final class LiveSubscriber
      * Offers one frame. Live worker only.
      *
      * @param frame   the shared frame (not consumed: retained if queued).
-     * @param headers whether it is a header that must never be skipped.
+     * @param header  whether it is a header (metadata, sequence header) that must never be skipped.
      */
-    void offer(final OutFrame frame, final boolean headers)
+    void offer(final OutFrame frame, final boolean header)
     {
         if (closed)
         {
@@ -134,7 +141,8 @@ public final class LiveSubscriber
             return;
         }
 
-        if (!headers)
+        boolean resumed = false;
+        if (!header)
         {
             if (waitingForRandomAccess)
             {
@@ -157,27 +165,82 @@ public final class LiveSubscriber
 
                 waitingForRandomAccess = false;
                 consecutiveSkips = 0;
+                resumed = dropUntil.get() > 0;
             }
             else if (backlog > skipBytes)
             {
-                waitingForRandomAccess = true;
-                metrics.viewerSkips.increment();
+                startSkipping();
                 metrics.viewerSkippedFrames.increment();
                 return;
             }
         }
 
+        if (header)
+        {
+            rememberHeader(frame);
+        }
+        else if (resumed)
+        {
+            // The dropped backlog may have held the sequence headers: send them again before the keyframe.
+            for (int i = 0; i < headerCount; i++)
+            {
+                enqueue(headers[i]);
+            }
+        }
+
+        lastOfferWasMedia = !header;
+        if (!enqueue(frame))
+        {
+            startSkipping();
+        }
+    }
+
+    private boolean enqueue(final OutFrame frame)
+    {
         frame.retain();
         if (!queue.offer(frame))
         {
             frame.release();
-            waitingForRandomAccess = true;
-            metrics.viewerSkips.increment();
-            return;
+            return false;
         }
 
+        enqueued++;
         queuedBytes.addAndGet(frame.size());
         scheduleDrain();
+        return true;
+    }
+
+    /**
+     * Enters skip mode: whatever is queued now is dropped by the event loop (frames offered later are not), and
+     * nothing more is queued until the next random access point.
+     */
+    private void startSkipping()
+    {
+        waitingForRandomAccess = true;
+        metrics.viewerSkips.increment();
+        dropUntil.set(enqueued);
+        scheduleDrain();
+    }
+
+    private void rememberHeader(final OutFrame frame)
+    {
+        if (lastOfferWasMedia || headerCount == headers.length)
+        {
+            releaseHeaders();
+        }
+
+        headers[headerCount++] = frame.retain();
+    }
+
+    private void releaseHeaders()
+    {
+        for (int i = 0; i < headerCount; i++)
+        {
+            headers[i].release();
+            headers[i] = null;
+        }
+
+        headerCount = 0;
     }
 
     /**
@@ -228,9 +291,19 @@ public final class LiveSubscriber
 
         int written = 0;
         final long nowNs = System.nanoTime();
+        final long dropLimit = dropUntil.get();
         OutFrame frame;
+        while (dequeued < dropLimit && (frame = queue.poll()) != null)
+        {
+            dequeued++;
+            queuedBytes.addAndGet(-frame.size());
+            metrics.viewerSkippedFrames.increment();
+            frame.release();
+        }
+
         while (channel.isWritable() && (frame = queue.poll()) != null)
         {
+            dequeued++;
             queuedBytes.addAndGet(-frame.size());
             channel.write(frame.data().retainedDuplicate(), channel.voidPromise());
             if (frame.ingestNanos() != 0)
@@ -291,6 +364,7 @@ public final class LiveSubscriber
     void onRemoved()
     {
         closed = true;
+        releaseHeaders();
         channel.eventLoop().execute(this::releaseQueued);
     }
 

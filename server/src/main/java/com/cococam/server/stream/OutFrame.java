@@ -107,6 +107,13 @@ public final class OutFrame extends AbstractReferenceCounted
     }
 
     @Override
+    public OutFrame retain()
+    {
+        super.retain();
+        return this;
+    }
+
+    @Override
     public OutFrame touch(final Object hint)
     {
         data.touch(hint);
