@@ -78,6 +78,7 @@ public final class FlvTagParser
     static final int AAC_SEQUENCE_HEADER = 0;
     static final int AAC_RAW = 1;
     static final int FOURCC_AVC1 = 'a' << 24 | 'v' << 16 | 'c' << 8 | '1';
+    /** Enhanced RTMP FourCC of HEVC, {@code hvc1}, as a big-endian int. */
     public static final int FOURCC_HVC1 = 'h' << 24 | 'v' << 16 | 'c' << 8 | '1';
     static final int FOURCC_MP4A = 'm' << 24 | 'p' << 16 | '4' << 8 | 'a';
 
