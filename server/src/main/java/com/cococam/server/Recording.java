@@ -12,6 +12,7 @@ import com.cococam.server.record.JournalWriteException;
 import com.cococam.server.record.RecordingGap;
 import com.cococam.server.record.RecordingSpan;
 import com.cococam.server.record.RetentionPolicy;
+import com.cococam.server.record.RetentionTask;
 import com.cococam.server.stream.AccessUnitEvent;
 import com.cococam.server.stream.LiveStream;
 import com.cococam.server.stream.StreamConsumer;
@@ -42,6 +43,7 @@ public final class Recording implements AutoCloseable
     private final ServerConfig config;
     private final JournalClock clock;
     private final Map<String, CameraJournal> journals = new ConcurrentHashMap<>();
+    private final Map<String, RetentionTask> retention = new ConcurrentHashMap<>();
     private final AtomicLong writeErrors = new AtomicLong();
     private final AtomicLong expiredCycles = new AtomicLong();
     private ScheduledExecutorService scheduler;
@@ -80,7 +82,10 @@ public final class Recording implements AutoCloseable
 
             try
             {
-                journals.put(camera.name(), CameraJournal.open(config.storage().dir(), camera.name(), clock, options));
+                final CameraJournal journal = CameraJournal.open(config.storage().dir(), camera.name(), clock, options);
+                journals.put(camera.name(), journal);
+                retention.put(camera.name(), new RetentionTask(journal, new RetentionPolicy(camera.retentionDays()),
+                    clock));
             }
             catch (final RuntimeException ex)
             {
@@ -97,40 +102,22 @@ public final class Recording implements AutoCloseable
         final long periodMs = config.recording().retentionCheckMs();
         scheduler.scheduleWithFixedDelay(this::sweepRetention, Math.min(periodMs, 10_000), periodMs,
             TimeUnit.MILLISECONDS);
+        LOG.info("recording {} camera(s) to {}", journals.size(), config.storage().dir().toAbsolutePath().normalize());
     }
 
     /**
-     * Deletes every journal cycle older than its camera's plan allows. Any thread.
+     * Deletes every journal cycle older than its camera's plan allows (also run periodically). Any thread.
      *
-     * @return cycles deleted.
+     * @return cycles deleted by this sweep.
      */
-    public int sweepRetention()
+    public synchronized long sweepRetention()
     {
-        int deleted = 0;
-        for (final CameraConfig camera : config.cameras().values())
+        long deleted = 0;
+        for (final RetentionTask task : retention.values())
         {
-            final CameraJournal journal = journals.get(camera.name());
-            if (journal == null)
-            {
-                continue;
-            }
-
-            try
-            {
-                final long cutoffMs = new RetentionPolicy(camera.retentionDays()).cutoffMs(clock.currentTimeMillis());
-                final int n = journal.deleteCyclesEndingBefore(cutoffMs);
-                if (n > 0)
-                {
-                    LOG.info("[camera {}] retention: deleted {} cycle(s) older than {} days", camera.name(), n,
-                        camera.retentionDays());
-                }
-
-                deleted += n;
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.warn("[camera {}] retention sweep failed: {}", camera.name(), ex.toString());
-            }
+            final long before = task.deletedCycles();
+            task.run();
+            deleted += task.deletedCycles() - before;
         }
 
         expiredCycles.addAndGet(deleted);
