@@ -4,8 +4,10 @@ package com.cococam.bench;
  * JVM flags the benchmark forks run with, as compile-time constants for {@code @Fork(jvmArgsAppend = ...)}.
  *
  * <p>Every fork: leak detection off (its sampling would allocate and skew B/op), Chronicle analytics off, a quiet
- * logback configuration and a fixed 1 GiB heap. Forks that touch Chronicle Queue also get the module opens from
- * the parent pom's {@code chronicle.jvm.args}.
+ * logback configuration and a fixed 1 GiB heap. Forks that use Agrona (the stream hub's queues and agents) add
+ * {@link #EXPORT_MISC} and {@link #OPEN_MISC} (Agrona 2 reaches {@code jdk.internal.misc.Unsafe}); forks that touch
+ * Chronicle Queue get the whole set of the parent pom's {@code chronicle.jvm.args}. (The jar manifest's
+ * Add-Opens only applies to the {@code java -jar} host JVM, not to the forks, which run with a class path.)
  *
  * <p>Thread safety: constants only.
  */

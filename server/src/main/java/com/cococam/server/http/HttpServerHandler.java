@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.IllegalReferenceCountException;
 
 import java.nio.charset.StandardCharsets;
@@ -381,6 +382,18 @@ public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHtt
         {
             future.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event) throws Exception
+    {
+        if (event instanceof IdleStateEvent)
+        {
+            ctx.close();
+            return;
+        }
+
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

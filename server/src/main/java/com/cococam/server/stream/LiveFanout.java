@@ -315,7 +315,7 @@ public final class LiveFanout implements StreamConsumer
         @Override
         public void accept(final OutFrame frame)
         {
-            subscriber.offer(frame, frame.isHeader());
+            subscriber.offer(frame.markReplayed(), frame.isHeader());
             frame.release();
         }
     }

@@ -306,7 +306,7 @@ public final class LiveSubscriber
             dequeued++;
             queuedBytes.addAndGet(-frame.size());
             channel.write(frame.data().retainedDuplicate(), channel.voidPromise());
-            if (frame.ingestNanos() != 0)
+            if (frame.isLive())
             {
                 metrics.recordLatency(nowNs - frame.ingestNanos());
             }

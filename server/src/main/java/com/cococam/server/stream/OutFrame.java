@@ -30,6 +30,7 @@ public final class OutFrame extends AbstractReferenceCounted
     private boolean video;
     private boolean randomAccess;
     private long ingestNanos;
+    private boolean replayed;
 
     private OutFrame(final Recycler.Handle<OutFrame> handle)
     {
@@ -55,6 +56,7 @@ public final class OutFrame extends AbstractReferenceCounted
         frame.video = video;
         frame.randomAccess = randomAccess;
         frame.ingestNanos = ingestNanos;
+        frame.replayed = false;
         return frame;
     }
 
@@ -96,6 +98,26 @@ public final class OutFrame extends AbstractReferenceCounted
     public long ingestNanos()
     {
         return ingestNanos;
+    }
+
+    /**
+     * Marks a frame replayed from the GOP cache to a joining viewer: its age is not a delivery latency. Call
+     * before the frame is shared.
+     *
+     * @return this.
+     */
+    public OutFrame markReplayed()
+    {
+        replayed = true;
+        return this;
+    }
+
+    /**
+     * @return whether the frame is live (its ingest-to-send time is a latency worth recording).
+     */
+    public boolean isLive()
+    {
+        return !replayed && ingestNanos != 0;
     }
 
     /**
