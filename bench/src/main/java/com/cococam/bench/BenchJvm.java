@@ -9,6 +9,10 @@ package com.cococam.bench;
  * Chronicle Queue get the whole set of the parent pom's {@code chronicle.jvm.args}. (The jar manifest's
  * Add-Opens only applies to the {@code java -jar} host JVM, not to the forks, which run with a class path.)
  *
+ * <p>Thread kind: a benchmark of code that runs on a Netty event loop in production adds {@link #NETTY_EXECUTOR}
+ * and {@link #NETTY_EXECUTOR_CLASS}; one of code that runs on a stream worker or the recorder (plain threads in
+ * {@code StreamHub} today) keeps JMH's plain threads. See {@link NettyThreadExecutor} for why it changes B/op.
+ *
  * <p>Thread safety: constants only.
  */
 public final class BenchJvm
@@ -27,6 +31,12 @@ public final class BenchJvm
 
     /** Fixed heap so GC counts are comparable between runs. */
     public static final String XMX = "-Xmx1g";
+
+    /** Runs the benchmark threads as Netty FastThreadLocalThreads, see {@link NettyThreadExecutor}. */
+    public static final String NETTY_EXECUTOR = "-Djmh.executor=CUSTOM";
+
+    /** See {@link #NETTY_EXECUTOR}. */
+    public static final String NETTY_EXECUTOR_CLASS = "-Djmh.executor.class=com.cococam.bench.NettyThreadExecutor";
 
     /** Chronicle needs these opens and exports on Java 17 (same set as the parent pom's chronicle.jvm.args). */
     public static final String OPEN_LANG = "--add-opens=java.base/java.lang=ALL-UNNAMED";

@@ -8,7 +8,7 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /**
- * A file served from the class path, read once at start into an unreleasable direct buffer.
+ * A file served from the class path, read once at start into an unreleasable buffer.
  *
  * @param data        the bytes; write {@code duplicate()}s.
  * @param contentType its media type.
@@ -30,8 +30,8 @@ public record StaticAsset(ByteBuf data, String contentType)
                 throw new IllegalStateException("missing class path resource: " + resource);
             }
 
-            final byte[] bytes = in.readAllBytes();
-            final ByteBuf buffer = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+            // A wrapped heap array: lives as long as the server, outside the pooled (leak-tracked) allocator.
+            final ByteBuf buffer = Unpooled.wrappedBuffer(in.readAllBytes());
             return new StaticAsset(Unpooled.unreleasableBuffer(buffer.asReadOnly()), contentType);
         }
         catch (final IOException ex)

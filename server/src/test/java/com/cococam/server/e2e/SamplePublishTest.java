@@ -13,6 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SamplePublishTest
 {
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(60);
+    /** The downloaded HLS output of each sample is kept here for inspection. */
+    private static final Path ARTIFACTS = Paths.get("target", "e2e-artifacts");
 
     @TempDir
     Path temp;
@@ -104,6 +108,8 @@ class SamplePublishTest
         assertEquals(0, hls.discontinuities(), hls.playlist());
         final Path output = temp.resolve("hls.mp4");
         hls.downloadTo(server, "/live/cam1/", output);
+        Files.createDirectories(ARTIFACTS);
+        Files.copy(output, ARTIFACTS.resolve(sample + ".hls.mp4"), StandardCopyOption.REPLACE_EXISTING);
 
         final Map<String, String> out = probe(List.of(output.toString()));
         assertEquals(videoCodec, out.get("streams.stream.0.codec_name"), out.toString());
