@@ -40,7 +40,8 @@ import java.util.Map;
  * <p>Publishing: {@code rtmp://HOST:PORT/live/CAMERA?key=KEY} (or the OBS form: server {@code rtmp://HOST/live},
  * stream key {@code CAMERA?key=KEY}; a key on the app, {@code live?key=KEY}, is accepted too). An unknown camera
  * gets {@code NetStream.Publish.BadName}, a wrong or missing key {@code NetStream.Publish.BadAuth}; either way
- * the connection is closed and one line is logged (never the key). Playing: any live path, open to all for now.
+ * the connection is closed and one line is logged (never the key). Playing: any camera's path (a player may
+ * connect before the camera and waits for it), open to all for now.
  *
  * <p>Thread safety: listener callbacks come from each connection's event loop.
  */
@@ -143,13 +144,16 @@ final class RtmpIngest implements RtmpServerListener
         final String streamName,
         final Map<String, String> query) throws RtmpRefusedException
     {
-        if (!APP.equals(app) || streamName.isEmpty())
+        // Only camera paths can ever be live (publishing needs a camera's key), so only they can be played; this
+        // also keeps a player from creating streams for arbitrary names.
+        final CameraConfig camera = APP.equals(app) ? config.camera(streamName) : null;
+        if (camera == null)
         {
             throw new RtmpRefusedException(RtmpRefusedException.PLAY_STREAM_NOT_FOUND, "no such stream: " +
                 app + "/" + streamName);
         }
 
-        final LiveStream stream = hub.getOrCreate(APP + "/" + streamName);
+        final LiveStream stream = hub.getOrCreate(camera.path());
         final LiveSubscriber subscriber = new LiveSubscriber(connection.channel(), "rtmp " +
             connection.remoteAddress(), config.stream().subscriberSkipBytes(), config.stream().subscriberMaxBytes(),
             MAX_CONSECUTIVE_SKIPS, connection::sendPlayStop);

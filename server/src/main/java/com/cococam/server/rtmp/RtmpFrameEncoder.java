@@ -57,7 +57,7 @@ public final class RtmpFrameEncoder implements FrameEncoder
             lastFormats[event.trackId] = format;
             if (format.isVideo())
             {
-                out.accept(metadataFrame(stream, timestampMs));
+                out.accept(metadataFrame(stream));
             }
 
             out.accept(sequenceHeader(format, timestampMs));
@@ -88,7 +88,7 @@ public final class RtmpFrameEncoder implements FrameEncoder
         final TrackFormat video = stream.format(TrackFormat.VIDEO_TRACK);
         final TrackFormat audio = stream.format(TrackFormat.AUDIO_TRACK);
         final long timestampMs = Math.max(0, FlvTagWriter.timestampMs(Math.max(0, stream.lastDts())));
-        out.accept(metadataFrame(stream, timestampMs));
+        out.accept(metadataFrame(stream));
         if (video != null)
         {
             lastFormats[TrackFormat.VIDEO_TRACK] = video;
@@ -120,7 +120,11 @@ public final class RtmpFrameEncoder implements FrameEncoder
         return OutFrame.newInstance(data, format.isVideo(), false, 0);
     }
 
-    private OutFrame metadataFrame(final LiveStream stream, final long timestampMs)
+    /**
+     * onMetaData, always at timestamp 0: ffmpeg's FLV reader takes a metadata message with any other timestamp for
+     * a data track and shows the player a subtitle stream.
+     */
+    private OutFrame metadataFrame(final LiveStream stream)
     {
         final Map<String, Object> metadata = new LinkedHashMap<>();
         final TrackFormat video = stream.format(TrackFormat.VIDEO_TRACK);
@@ -141,7 +145,7 @@ public final class RtmpFrameEncoder implements FrameEncoder
         }
 
         metadata.put("encoder", "cococam");
-        final ByteBuf data = RtmpPlayMedia.encodeMetadata(alloc, chunkSize, timestampMs, metadata);
+        final ByteBuf data = RtmpPlayMedia.encodeMetadata(alloc, chunkSize, 0, metadata);
         return OutFrame.newInstance(data, false, false, 0);
     }
 

@@ -5,6 +5,7 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -251,7 +252,7 @@ public final class LiveSubscriber
     {
         waitingForRandomAccess = true;
         consecutiveSkips = 0;
-        channel.eventLoop().execute(() ->
+        runOnEventLoop(() ->
         {
             drain();
             if (!closed && channel.isActive())
@@ -276,7 +277,7 @@ public final class LiveSubscriber
     {
         if (drainScheduled.compareAndSet(false, true))
         {
-            channel.eventLoop().execute(drainTask);
+            runOnEventLoop(drainTask);
         }
     }
 
@@ -350,7 +351,7 @@ public final class LiveSubscriber
         }
 
         closed = true;
-        channel.eventLoop().execute(() ->
+        runOnEventLoop(() ->
         {
             releaseQueued();
             channel.close();
@@ -365,7 +366,21 @@ public final class LiveSubscriber
     {
         closed = true;
         releaseHeaders();
-        channel.eventLoop().execute(this::releaseQueued);
+        runOnEventLoop(this::releaseQueued);
+    }
+
+    private void runOnEventLoop(final Runnable task)
+    {
+        try
+        {
+            channel.eventLoop().execute(task);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // The event loop has terminated (server stop: the hub closes after the loops), so nothing else polls
+            // the queue any more: free the backlog here instead of leaking it and aborting the other consumers.
+            task.run();
+        }
     }
 
     private void releaseQueued()

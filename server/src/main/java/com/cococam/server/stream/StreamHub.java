@@ -26,6 +26,7 @@ public final class StreamHub implements AutoCloseable
     private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final ConcurrentMap<String, LiveStream> streams = new ConcurrentHashMap<>();
+    private final ConcurrentMap<LiveStream, StreamWorker> streamWorkers = new ConcurrentHashMap<>();
     private final StreamWorker[] liveWorkers;
     private final StreamWorker recordWorker;
     private final AgentRunner[] runners;
@@ -125,8 +126,6 @@ public final class StreamHub implements AutoCloseable
             recorder == null ? "off" : "on");
         return stream;
     }
-
-    private final ConcurrentMap<LiveStream, StreamWorker> streamWorkers = new ConcurrentHashMap<>();
 
     void wakeLiveWorker(final LiveStream stream)
     {

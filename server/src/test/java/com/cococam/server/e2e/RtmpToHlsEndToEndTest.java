@@ -60,6 +60,9 @@ class RtmpToHlsEndToEndTest
 
         final Process publisher = TestServer.publishTestPattern(server.publishUrl("live/cam1", TestServer.KEY1),
             seconds, "libx264", List.of("-bf", "2", "-profile:v", "high"), temp.resolve("publisher.log"));
+        Await.until(Duration.ofSeconds(20), () -> server.get("/live/cam1/stream.m3u8").status() == 200,
+            "first HLS segment");
+        assertLateRtmpJoinerStartsAtAKeyframe("live/cam1");
         assertEquals(0, TestServer.waitFor(publisher, PEER_TIMEOUT), () -> log("publisher.log"));
 
         final Map<String, String> played = probeResult(player, "player.txt");
@@ -122,6 +125,21 @@ class RtmpToHlsEndToEndTest
         final String multivariant = server.get("/live/cam2/index.m3u8").text();
         assertTrue(multivariant.contains("CODECS=\"hvc1.1.6.L"), multivariant);
         assertEquals(expectedVideoFrames, countJournalVideoUnits("cam2"));
+    }
+
+    private void assertLateRtmpJoinerStartsAtAKeyframe(final String path)
+    {
+        final Peers.Result joined = Peers.run(PEER_TIMEOUT, Peers.ffprobe(), "-v", "error", "-read_intervals",
+            "%+1", "-show_entries", "stream=codec_name:packet=stream_index,flags", "-of", "compact",
+            server.rtmpUrl(path));
+        assertEquals(0, joined.exitCode(), joined.stderr());
+        final List<String> streams = joined.stdout().lines().filter(l -> l.startsWith("stream|")).toList();
+        assertEquals(List.of("stream|codec_name=h264", "stream|codec_name=aac"), streams,
+            "a late joiner sees exactly the video and audio tracks");
+        final String firstVideo = joined.stdout().lines()
+            .filter(l -> l.startsWith("packet|stream_index=0")).findFirst().orElseThrow();
+        assertTrue(firstVideo.contains("flags=K"), "first video packet of a late joiner is a keyframe: " + firstVideo);
+        assertTrue(joined.stderr().isBlank(), joined.stderr());
     }
 
     private Process startRtmpProbe(final String path, final Path out)

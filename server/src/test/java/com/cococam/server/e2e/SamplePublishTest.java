@@ -65,8 +65,6 @@ class SamplePublishTest
         "h264_huawei_ipc_1080p_9slices_gop1.h264,   h264,    h264,  1920,  1080,   ",
         "h265_srs_avatar.h265,                      hevc,    hevc,  768,   320,    ",
     })
-    // Raw H.265 with B-frames carries no presentation times, which FLV needs: the publisher sets pts = dts
-    // (setts), so the frames still arrive in decode order with a valid timeline; counts and decoding are unaffected.
     void shouldDeliverEveryFrameOfARealSampleToHls(
         final String sample,
         final String demuxer,
@@ -94,9 +92,13 @@ class SamplePublishTest
             "-loglevel", "error", "-re"));
         command.addAll(input);
         command.addAll(List.of("-c", "copy"));
-        if (videoCodec.equals("hevc") && demuxer != null)
+        if (demuxer != null)
         {
-            command.addAll(List.of("-bsf:v", "setts=pts=DTS"));
+            final String filter = presentationTimes(input);
+            if (!filter.isEmpty())
+            {
+                command.addAll(List.of("-bsf:v", filter));
+            }
         }
 
         command.addAll(List.of("-f", "flv", server.publishUrl("live/cam1", TestServer.KEY1)));
@@ -135,10 +137,27 @@ class SamplePublishTest
             assertTrue(multivariant.contains("CODECS=\"hvc1."), multivariant);
         }
 
+        assertPresentationTimesIncrease(output);
         final Peers.Result decode = Peers.run(PEER_TIMEOUT, Peers.ffmpeg(), "-v", "error", "-xerror", "-i",
             output.toString(), "-f", "null", "-");
         assertEquals(0, decode.exitCode(), decode.stderr());
         assertTrue(decode.stderr().isBlank(), "decoder complained: " + decode.stderr());
+    }
+
+    /**
+     * Decoded pictures, in display order, must have strictly increasing times: a lost or wrong composition offset
+     * on a B-frame stream breaks this.
+     */
+    private static void assertPresentationTimesIncrease(final Path file)
+    {
+        final List<String> times = column(List.of("-select_streams", "v:0", "-i", file.toString()), "frame=pts");
+        long previous = Long.MIN_VALUE;
+        for (final String time : times)
+        {
+            final long pts = Long.parseLong(time);
+            assertTrue(pts > previous, "display times must increase: " + previous + " then " + pts);
+            previous = pts;
+        }
     }
 
     private static Map<String, String> probe(final List<String> input)
@@ -149,6 +168,84 @@ class SamplePublishTest
         final Map<String, String> result = Peers.ffprobeFlat(PEER_TIMEOUT, args.toArray(new String[0]));
         assertNotNull(result.get("streams.stream.0.nb_read_frames"), result.toString());
         return result;
+    }
+
+    /**
+     * A raw elementary stream has decode order only; with B-frames, FLV still needs each picture's presentation
+     * time, which ffmpeg cannot invent when copying. The decoder knows the display order, so it is read once with
+     * ffprobe (frames come out in display order, each naming the byte position of its packet) and written back
+     * with setts filters: {@code pts = dts + (delay + displayIndex - decodeIndex) / 25 s}, as a sum of
+     * {@code k*not(N-i)} terms (1 only for packet i), split over chained filters to keep each expression short.
+     *
+     * @return the {@code -bsf:v} value, or an empty string when the stream has no reordering.
+     */
+    private static String presentationTimes(final List<String> input)
+    {
+        final List<String> packetPositions = column(input, "packet=pos");
+        final List<String> framePositions = column(input, "frame=pkt_pos");
+        assertEquals(packetPositions.size(), framePositions.size(), "one frame per packet");
+        final Map<String, Integer> displayIndex = new java.util.HashMap<>();
+        for (int i = 0; i < framePositions.size(); i++)
+        {
+            displayIndex.put(framePositions.get(i), i);
+        }
+
+        final int[] offsets = new int[packetPositions.size()];
+        int delay = 0;
+        for (int i = 0; i < offsets.length; i++)
+        {
+            final Integer display = displayIndex.get(packetPositions.get(i));
+            assertNotNull(display, "frame of packet at byte " + packetPositions.get(i));
+            offsets[i] = display - i;
+            delay = Math.max(delay, -offsets[i]);
+        }
+
+        if (delay == 0)
+        {
+            return "";
+        }
+
+        final List<String> filters = new ArrayList<>();
+        StringBuilder terms = new StringBuilder();
+        int count = 0;
+        for (int i = 0; i < offsets.length; i++)
+        {
+            if (offsets[i] != 0)
+            {
+                terms.append(offsets[i] > 0 ? "+" : "").append(offsets[i]).append("*not(N-").append(i).append(')');
+                count++;
+            }
+
+            if (count == 40 || (i == offsets.length - 1 && count > 0))
+            {
+                filters.add(filters.isEmpty() ? "setts=pts=DTS+(" + delay + terms + ")/25/TB"
+                    : "setts=pts=PTS+(0" + terms + ")/25/TB");
+                terms = new StringBuilder();
+                count = 0;
+            }
+        }
+
+        return String.join(",", filters);
+    }
+
+    private static List<String> column(final List<String> input, final String entry)
+    {
+        final List<String> command = new ArrayList<>(List.of(Peers.ffprobe(), "-v", "error"));
+        command.addAll(input);
+        command.addAll(List.of("-show_entries", entry, "-of", "csv=p=0"));
+        final Peers.Result result = Peers.run(PEER_TIMEOUT, command);
+        assertEquals(0, result.exitCode(), result.stderr());
+        final List<String> values = new ArrayList<>();
+        for (final String line : result.stdout().split("\n"))
+        {
+            final String value = line.trim().split(",")[0];
+            if (!value.isEmpty())
+            {
+                values.add(value);
+            }
+        }
+
+        return values;
     }
 
     /**
