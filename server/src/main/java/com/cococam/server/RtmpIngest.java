@@ -52,6 +52,7 @@ final class RtmpIngest implements RtmpServerListener
     private static final String APP = "live";
     private static final String ENCODER_KEY = "rtmp";
     private static final long MAX_JUMP_MS = 10_000;
+    private static final long MAX_BACKWARD_MS = 1_000;
     private static final int MAX_CONSECUTIVE_SKIPS = 3;
 
     private final ServerConfig config;
@@ -202,6 +203,76 @@ final class RtmpIngest implements RtmpServerListener
     }
 
     /**
+     * One track's publisher clock: the unwrapper handles wrap-around and bridges jumps over {@link #MAX_JUMP_MS}.
+     * Two cases it leaves open are closed here, both seen when an encoder restarts its clock without
+     * reconnecting: a step back of more than {@link #MAX_BACKWARD_MS} is bridged as well (it is within the
+     * unwrapper's tolerance, but DTS must never run backwards downstream), and a jump stays pending until the next
+     * delivered access unit (the first tag after a restart is a sequence header, which delivers none). A bridge
+     * is kept only when the tag delivered an access unit, so a sequence header re-sent at time 0 moves nothing.
+     */
+    private static final class TrackClock
+    {
+        private final TimestampUnwrapper unwrapper;
+        private final long nominalStepMs;
+        private long offsetMs;
+        private long candidateOffsetMs;
+        private long lastUnitMs = Long.MIN_VALUE;
+        private long candidateMs;
+        private boolean jumpPending;
+        private boolean backward;
+
+        TrackClock(final long nominalStepMs)
+        {
+            this.nominalStepMs = nominalStepMs;
+            this.unwrapper = new TimestampUnwrapper(MAX_JUMP_MS, nominalStepMs);
+        }
+
+        long toMs(final long timestamp32Ms)
+        {
+            final long unwrapped = unwrapper.unwrap(timestamp32Ms);
+            jumpPending |= unwrapper.lastWasJump();
+            candidateOffsetMs = offsetMs;
+            candidateMs = unwrapped + offsetMs;
+            backward = lastUnitMs != Long.MIN_VALUE && candidateMs < lastUnitMs - MAX_BACKWARD_MS;
+            if (backward)
+            {
+                candidateMs = lastUnitMs + nominalStepMs;
+                candidateOffsetMs = candidateMs - unwrapped;
+            }
+
+            return candidateMs;
+        }
+
+        /**
+         * @param lastCutMs time of the last unit flagged on either track; a jump of this track that lands within
+         *                  {@link #MAX_BACKWARD_MS} of it is the same break (audio and video jump together), so it
+         *                  is not flagged again (each flag cuts an HLS segment).
+         */
+        int flags(final long lastCutMs)
+        {
+            if (!jumpPending && !backward ||
+                lastCutMs != Long.MIN_VALUE && Math.abs(candidateMs - lastCutMs) <= MAX_BACKWARD_MS)
+            {
+                return 0;
+            }
+
+            return FrameFlags.DISCONTINUITY;
+        }
+
+        FlvParseResult onParsed(final FlvParseResult result)
+        {
+            if (result == FlvParseResult.ACCESS_UNIT)
+            {
+                offsetMs = candidateOffsetMs;
+                lastUnitMs = candidateMs;
+                jumpPending = false;
+            }
+
+            return result;
+        }
+    }
+
+    /**
      * One publishing connection: unwraps RTMP timestamps and parses FLV tag bodies into the hub session.
      */
     private static final class Publisher implements RtmpPublishHandle
@@ -209,9 +280,10 @@ final class RtmpIngest implements RtmpServerListener
         private final RtmpConnection connection;
         private final PublishSession session;
         private final FlvTagParser parser;
-        private final TimestampUnwrapper videoClock = new TimestampUnwrapper(MAX_JUMP_MS, 40);
-        private final TimestampUnwrapper audioClock = new TimestampUnwrapper(MAX_JUMP_MS, 21);
+        private final TrackClock videoClock = new TrackClock(40);
+        private final TrackClock audioClock = new TrackClock(21);
         private long badTags;
+        private long lastCutMs = Long.MIN_VALUE;
 
         Publisher(final RtmpConnection connection, final PublishSession session)
         {
@@ -228,19 +300,26 @@ final class RtmpIngest implements RtmpServerListener
         @Override
         public void onVideo(final long timestamp32Ms, final ByteBuf body)
         {
-            final long ms = videoClock.unwrap(timestamp32Ms);
-            check(parser.parseVideo(ms, videoClock.lastWasJump() ? FrameFlags.DISCONTINUITY : 0, body));
+            final long ms = videoClock.toMs(timestamp32Ms);
+            final int flags = videoClock.flags(lastCutMs);
+            check(ms, flags, videoClock.onParsed(parser.parseVideo(ms, flags, body)));
         }
 
         @Override
         public void onAudio(final long timestamp32Ms, final ByteBuf body)
         {
-            final long ms = audioClock.unwrap(timestamp32Ms);
-            check(parser.parseAudio(ms, audioClock.lastWasJump() ? FrameFlags.DISCONTINUITY : 0, body));
+            final long ms = audioClock.toMs(timestamp32Ms);
+            final int flags = audioClock.flags(lastCutMs);
+            check(ms, flags, audioClock.onParsed(parser.parseAudio(ms, flags, body)));
         }
 
-        private void check(final FlvParseResult result)
+        private void check(final long ms, final int flags, final FlvParseResult result)
         {
+            if (flags != 0 && result == FlvParseResult.ACCESS_UNIT)
+            {
+                lastCutMs = ms;
+            }
+
             if (result.isError() && badTags++ == 0)
             {
                 LOG.warn("[rtmp {}] dropping malformed media from {}: {} (further ones only counted)",

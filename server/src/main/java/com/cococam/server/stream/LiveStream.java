@@ -252,14 +252,20 @@ public final class LiveStream
         }
     }
 
-    void endPublish(final PublishSession session)
+    /**
+     * @return true if the session still owned the path (false after it was taken over).
+     */
+    boolean endPublish(final PublishSession session)
     {
         session.deactivate();
         if (publisher.compareAndSet(session, null))
         {
             lastPublishEndNs = System.nanoTime();
             publishEndOfStream();
+            return true;
         }
+
+        return false;
     }
 
     /**

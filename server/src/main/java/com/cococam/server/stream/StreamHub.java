@@ -157,8 +157,15 @@ public final class StreamHub implements AutoCloseable
 
     void endPublish(final PublishSession session)
     {
-        session.stream().endPublish(session);
-        LOG.info("[path {}] publisher left: {}", session.stream().path(), session.description());
+        if (session.stream().endPublish(session))
+        {
+            LOG.info("[path {}] publisher left: {}", session.stream().path(), session.description());
+        }
+        else
+        {
+            LOG.info("[path {}] taken-over publisher disconnected: {}", session.stream().path(),
+                session.description());
+        }
     }
 
     @Override

@@ -94,11 +94,7 @@ public final class StreamWorker implements Agent
         {
             if (binding.stream == stream)
             {
-                for (final StreamConsumer consumer : binding.consumers)
-                {
-                    consumer.onStreamClosed(stream);
-                }
-
+                binding.close();
                 return true;
             }
 
@@ -136,10 +132,7 @@ public final class StreamWorker implements Agent
     {
         for (final Binding binding : bindings)
         {
-            for (final StreamConsumer consumer : binding.consumers)
-            {
-                consumer.onStreamClosed(binding.stream);
-            }
+            binding.close();
         }
 
         bindings.clear();
@@ -172,6 +165,25 @@ public final class StreamWorker implements Agent
             count = 0;
             poller.poll(this);
             return count;
+        }
+
+        /**
+         * Every consumer gets its close call even if an earlier one throws, so none keeps buffers.
+         */
+        void close()
+        {
+            for (final StreamConsumer consumer : consumers)
+            {
+                try
+                {
+                    consumer.onStreamClosed(stream);
+                }
+                catch (final RuntimeException ex)
+                {
+                    stream.metrics().consumerErrors.increment();
+                    stream.onConsumerError(consumer, ex);
+                }
+            }
         }
 
         int idle(final long nowNs)
