@@ -51,6 +51,12 @@ public final class CococamServer implements AutoCloseable
 
     private static final Logger LOG = LoggerFactory.getLogger(CococamServer.class);
 
+    /**
+     * Kernel send buffer of RTMP connections. Linux would otherwise let a stalled viewer's socket absorb about
+     * 4 MiB before the server sees back-pressure; 512 KiB is still 2 s of a 2 Mbit/s camera.
+     */
+    private static final int RTMP_SEND_BUFFER_BYTES = 512 * 1024;
+
     private final ServerConfig config;
     private final HlsRegistry hlsRegistry = new HlsRegistry();
     private final List<Channel> listeners = new ArrayList<>();
@@ -88,7 +94,8 @@ public final class CococamServer implements AutoCloseable
         eventLoops = NettyTransport.group(cores, "cococam-io");
         rtmpIngest = new RtmpIngest(config, hub);
 
-        final Channel rtmp = bind(config.rtmp().host(), config.rtmp().port(), new ChannelInitializer<SocketChannel>()
+        final Channel rtmp = bind(config.rtmp().host(), config.rtmp().port(), RTMP_SEND_BUFFER_BYTES,
+            new ChannelInitializer<SocketChannel>()
         {
             @Override
             protected void initChannel(final SocketChannel channel)
@@ -101,7 +108,7 @@ public final class CococamServer implements AutoCloseable
         final StaticAsset hlsJs = StaticAsset.hlsJs();
         final HttpServerHandler httpHandler = new HttpServerHandler(hlsRegistry, routes(), hlsJs,
             config.http().corsOrigin());
-        final Channel http = bind(config.http().host(), config.http().port(), new ChannelInitializer<SocketChannel>()
+        final Channel http = bind(config.http().host(), config.http().port(), 0, new ChannelInitializer<SocketChannel>()
         {
             @Override
             protected void initChannel(final SocketChannel channel)
@@ -120,10 +127,19 @@ public final class CococamServer implements AutoCloseable
         return this;
     }
 
-    private Channel bind(final String host, final int port, final ChannelInitializer<SocketChannel> initializer)
-        throws InterruptedException
+    private Channel bind(
+        final String host,
+        final int port,
+        final int sendBufferBytes,
+        final ChannelInitializer<SocketChannel> initializer) throws InterruptedException
     {
-        final Channel channel = new ServerBootstrap()
+        final ServerBootstrap bootstrap = new ServerBootstrap();
+        if (sendBufferBytes > 0)
+        {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, sendBufferBytes);
+        }
+
+        final Channel channel = bootstrap
             .group(acceptor, eventLoops)
             .channel(NettyTransport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
