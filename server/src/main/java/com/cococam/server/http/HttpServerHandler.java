@@ -143,6 +143,8 @@ public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHtt
                 "text/plain; version=0.0.4; charset=utf-8", "no-cache");
             case "/api/v1/cameras" -> sendBytes(ctx, request,
                 routes.camerasJson().getBytes(StandardCharsets.UTF_8), "application/json", "no-cache");
+            case "/favicon.ico" -> send(ctx, request, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.NO_CONTENT));
             case "/assets/hls.min.js" -> sendBuffer(ctx, request, hlsJs.data().duplicate(), hlsJs.contentType(),
                 "public, max-age=86400");
             default -> sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n");

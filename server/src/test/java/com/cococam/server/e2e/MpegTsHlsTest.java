@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -126,7 +127,7 @@ class MpegTsHlsTest
     {
         assertTrue(data.length > 0 && data.length % TS_PACKET == 0, uri + " length " + data.length);
         final int[] lastCounter = new int[8192];
-        java.util.Arrays.fill(lastCounter, -1);
+        Arrays.fill(lastCounter, -1);
         for (int offset = 0; offset < data.length; offset += TS_PACKET)
         {
             assertEquals(0x47, data[offset] & 0xff, uri + " sync byte at " + offset);

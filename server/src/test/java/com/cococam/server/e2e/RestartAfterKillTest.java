@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -118,6 +119,9 @@ class RestartAfterKillTest
         assertTrue(second.stop(Duration.ofSeconds(20)), () -> "clean stop:\n" + second.log());
 
         final JournalContents journal = readJournal(storage);
+        System.out.println("before kill " + describe(live) + ", after restart " + describe(afterRestart)
+            + ", after 2nd publish " + describe(grown) + ", journal video units per session " + journal.sessions
+            + ", keyframes " + journal.keyframes);
         assertEquals(2, journal.sessions.size(),
             "two recording sessions (split at the restart pause): " + journal.sessions);
         final int before = journal.sessions.get(0);
@@ -134,11 +138,22 @@ class RestartAfterKillTest
             "-f", "h264", "-framerate", "25", "-i", annexB.toString(), "-f", "null", "-");
         assertEquals(0, decode.exitCode(), decode.stderr());
         assertTrue(decode.stderr().isBlank(), "decoder complained about the recorded units: " + decode.stderr());
-        final java.util.Map<String, String> probe = Peers.ffprobeFlat(PEER_TIMEOUT, "-f", "h264", "-framerate", "25",
+        final Map<String, String> probe = Peers.ffprobeFlat(PEER_TIMEOUT, "-f", "h264", "-framerate", "25",
             "-count_frames", "-show_entries", "stream=codec_name,width,height,nb_read_frames", annexB.toString());
         assertEquals("640", probe.get("streams.stream.0.width"), probe.toString());
         assertEquals(before + after, Integer.parseInt(probe.get("streams.stream.0.nb_read_frames")),
             "every recorded access unit decodes: " + probe);
+    }
+
+    private static String describe(final List<long[]> spans)
+    {
+        final StringBuilder text = new StringBuilder("[");
+        for (final long[] span : spans)
+        {
+            text.append(text.length() > 1 ? ", " : "").append(span[0]).append(" ms/").append(span[1]).append(" B");
+        }
+
+        return text.append(']').toString();
     }
 
     private ChildServer startChild(final Path config, final Path storage, final String logName) throws IOException

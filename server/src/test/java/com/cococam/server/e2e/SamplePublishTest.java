@@ -17,6 +17,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -59,11 +60,11 @@ class SamplePublishTest
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        // sample,                                   demuxer, video, width, height, audio
-        "flv_srs_avatar_h264_aac.flv,               ,        h264,  768,   320,    aac",
-        "flv_srs_bbb.flv,                           ,        h264,  640,   360,    aac",
-        "h264_huawei_ipc_1080p_9slices_gop1.h264,   h264,    h264,  1920,  1080,   ",
-        "h265_srs_avatar.h265,                      hevc,    hevc,  768,   320,    ",
+        // sample,                                   demuxer, video, width, height, B-frames, audio
+        "flv_srs_avatar_h264_aac.flv,               ,        h264,  768,   320,    true,     aac",
+        "flv_srs_bbb.flv,                           ,        h264,  640,   360,    false,    aac",
+        "h264_huawei_ipc_1080p_9slices_gop1.h264,   h264,    h264,  1920,  1080,   false,    ",
+        "h265_srs_avatar.h265,                      hevc,    hevc,  768,   320,    true,     ",
     })
     void shouldDeliverEveryFrameOfARealSampleToHls(
         final String sample,
@@ -71,6 +72,7 @@ class SamplePublishTest
         final String videoCodec,
         final int width,
         final int height,
+        final boolean bFrames,
         final String audioCodec) throws Exception
     {
         final Path file = Peers.sample(sample);
@@ -138,6 +140,7 @@ class SamplePublishTest
         }
 
         assertPresentationTimesIncrease(output);
+        assertEquals(bFrames, hasCompositionOffsets(output), "B-frames keep their composition offsets");
         final Peers.Result decode = Peers.run(PEER_TIMEOUT, Peers.ffmpeg(), "-v", "error", "-xerror", "-i",
             output.toString(), "-f", "null", "-");
         assertEquals(0, decode.exitCode(), decode.stderr());
@@ -158,6 +161,23 @@ class SamplePublishTest
             assertTrue(pts > previous, "display times must increase: " + previous + " then " + pts);
             previous = pts;
         }
+    }
+
+    private static boolean hasCompositionOffsets(final Path file)
+    {
+        final Peers.Result packets = Peers.run(PEER_TIMEOUT, Peers.ffprobe(), "-v", "error", "-select_streams",
+            "v:0", "-show_entries", "packet=pts,dts", "-of", "csv=p=0", file.toString());
+        assertEquals(0, packets.exitCode(), packets.stderr());
+        for (final String line : packets.stdout().split("\n"))
+        {
+            final String[] fields = line.trim().split(",");
+            if (fields.length >= 2 && !fields[0].equals(fields[1]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static Map<String, String> probe(final List<String> input)
@@ -184,7 +204,7 @@ class SamplePublishTest
         final List<String> packetPositions = column(input, "packet=pos");
         final List<String> framePositions = column(input, "frame=pkt_pos");
         assertEquals(packetPositions.size(), framePositions.size(), "one frame per packet");
-        final Map<String, Integer> displayIndex = new java.util.HashMap<>();
+        final Map<String, Integer> displayIndex = new HashMap<>();
         for (int i = 0; i < framePositions.size(); i++)
         {
             displayIndex.put(framePositions.get(i), i);

@@ -3,6 +3,7 @@ package com.cococam.server.testing;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -60,8 +61,11 @@ public record BrowserTools(Path nodeTools, Path chromium, String node)
 
         if (tools == null)
         {
-            missing.add("Node tools folder not found ($" + NODE_TOOLS_ENV + " unset and no .tools/node above "
-                + Paths.get("").toAbsolutePath() + ")");
+            final String configured = System.getenv(NODE_TOOLS_ENV);
+            missing.add(configured != null && !configured.isBlank()
+                ? "$" + NODE_TOOLS_ENV + "=" + configured + " is not a folder"
+                : "Node tools folder not found ($" + NODE_TOOLS_ENV + " unset and no .tools/node above "
+                    + Paths.get("").toAbsolutePath() + ")");
         }
         else
         {
@@ -187,7 +191,7 @@ public record BrowserTools(Path nodeTools, Path chromium, String node)
                 .directory(nodeTools.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             builder.environment().put("CHROMIUM", chromium.toString());
             final Process process = builder.start();
             final boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package com.cococam.server.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,7 +86,7 @@ public final class ChildServer implements AutoCloseable
         final Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
         final ChildServer child = new ChildServer(process, rtmpPort, httpPort, log);
         try
@@ -93,7 +95,8 @@ public final class ChildServer implements AutoCloseable
             {
                 if (!process.isAlive())
                 {
-                    throw new AssertionError("server exited with " + process.exitValue() + ":\n" + child.log());
+                    throw new AssertionError("server exited with " + process.exitValue() + ":\n" + child.log()
+                        + "\ncommand: " + command);
                 }
 
                 return child.get("/api/v1/cameras").status() == 200;
@@ -141,7 +144,7 @@ public final class ChildServer implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            return new TestServer.HttpResult(-1, ex.toString().getBytes(StandardCharsets.UTF_8), java.util.Map.of());
+            return new TestServer.HttpResult(-1, ex.toString().getBytes(StandardCharsets.UTF_8), Map.of());
         }
     }
 
