@@ -44,7 +44,7 @@ import io.netty.buffer.ByteBuf;
  * size is not 4 are rewritten to say 4, and their frames converted, to honour {@link AccessUnitPayloads}.
  *
  * <p>Buffer ownership: the body stays owned by the caller and its indexes are not moved. The payload given to
- * the sink is a slice of the body (no copy, not retained): a sink that keeps it must retain it. Exception:
+ * the sink is a slice of the body (no copy, released after the call): a sink that keeps it must retain it. Exception:
  * frames of a stream with 1- to 3-byte NAL lengths are converted into a new buffer from {@code body.alloc()},
  * released right after the sink call.
  *
@@ -405,14 +405,22 @@ public final class FlvTagParser
             return onConvertedVideoFrame(codec, frameType, dts, pts, extraFlags, body, offset, length);
         }
 
-        final ByteBuf au = body.slice(offset, length);
-        if (NalUnits.countLengthPrefixed(au) <= 0)
+        // A retained slice of a pooled buffer comes from Netty's recycler (a plain slice is a new object).
+        final ByteBuf au = body.retainedSlice(offset, length);
+        try
         {
-            return FlvParseResult.BAD_PAYLOAD;
-        }
+            if (NalUnits.countLengthPrefixed(au) <= 0)
+            {
+                return FlvParseResult.BAD_PAYLOAD;
+            }
 
-        sink.onAccessUnit(videoFormat.trackId(), dts, pts, extraFlags | keyFlag(codec, frameType, au), au);
-        return FlvParseResult.ACCESS_UNIT;
+            sink.onAccessUnit(videoFormat.trackId(), dts, pts, extraFlags | keyFlag(codec, frameType, au), au);
+            return FlvParseResult.ACCESS_UNIT;
+        }
+        finally
+        {
+            au.release();
+        }
     }
 
     private FlvParseResult onConvertedVideoFrame(
@@ -546,8 +554,16 @@ public final class FlvTagParser
         }
 
         final long dts = AccessUnitPayloads.millisToTicks(timestampMs);
-        sink.onAccessUnit(audioFormat.trackId(), dts, dts, extraFlags | FrameFlags.KEYFRAME,
-            body.slice(offset, length));
+        final ByteBuf frame = body.retainedSlice(offset, length);
+        try
+        {
+            sink.onAccessUnit(audioFormat.trackId(), dts, dts, extraFlags | FrameFlags.KEYFRAME, frame);
+        }
+        finally
+        {
+            frame.release();
+        }
+
         return FlvParseResult.ACCESS_UNIT;
     }
 
