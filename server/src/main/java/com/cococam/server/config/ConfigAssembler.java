@@ -145,6 +145,12 @@ final class ConfigAssembler
             {
                 continue;
             }
+            else if (!startsWithKnownSection(rest))
+            {
+                // COCOCAM_SOMETHING outside every config section belongs to other tools (scripts, CI); only a
+                // name inside a section (COCOCAM_RTMP_PROT) is a typo worth stopping for.
+                continue;
+            }
             else
             {
                 final List<String> names = new ArrayList<>();
@@ -156,6 +162,21 @@ final class ConfigAssembler
                 problems.add(origin.problem("unknown key" + ConfigSchema.hint(name, names)));
             }
         }
+    }
+
+    private static boolean startsWithKnownSection(final String lowerCaseRest)
+    {
+        for (final String known : ConfigSchema.allKeys("NAME"))
+        {
+            final int dot = known.indexOf('.');
+            final String section = (dot < 0 ? known : known.substring(0, dot)).toLowerCase(Locale.ROOT);
+            if (lowerCaseRest.startsWith(section + "_") || lowerCaseRest.equals(section))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     void addArguments(final List<CommandLine.Assignment> assignments)

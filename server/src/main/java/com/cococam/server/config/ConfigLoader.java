@@ -24,7 +24,8 @@ import java.util.Map;
  * case-insensitively: {@code COCOCAM_RTMP_PORT} sets {@code rtmp.port},
  * {@code COCOCAM_CAMERAS_FRONT_DOOR_PUBLISHKEY} sets {@code cameras.front_door.publishKey} (the camera name is
  * whatever lies between {@code CAMERAS_} and the field, lower-cased; names with {@code -} cannot be reached
- * this way). Any other variable starting with {@value #ENV_PREFIX} is reported as an unknown key. Overrides
+ * this way). A variable naming a section but no key of it ({@code COCOCAM_RTMP_PROT}) is reported as an unknown
+ * key; other {@value #ENV_PREFIX} variables ({@code COCOCAM_NODE_TOOLS}) belong to other tools and are ignored. Overrides
  * may also declare cameras that the file does not have.
  * <p>
  * Every problem is collected and thrown together in one {@link ConfigException}; each names its origin:

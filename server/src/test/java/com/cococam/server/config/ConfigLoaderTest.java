@@ -391,6 +391,17 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldIgnoreEnvironmentVariablesOutsideEveryConfigSection() throws ConfigException
+    {
+        final ServerConfig config = ConfigLoader.fromYaml("", "test.yaml", new String[0],
+            Map.of("COCOCAM_NODE_TOOLS", "/opt/tools", "COCOCAM_REQUIRE_BROWSER", "true", "COCOCAM_HTTP_PORT", "8181"));
+
+        assertEquals(8181, config.http().port());
+        assertEquals(List.of("environment: COCOCAM_HTTP_PROT=1: unknown key (did you mean 'COCOCAM_HTTP_PORT'?)"),
+            problems("", Map.of("COCOCAM_HTTP_PROT", "1", "COCOCAM_SHARED_DIR", "/x")));
+    }
+
+    @Test
     void shouldLetAnOverrideReplaceABadValueInTheFile() throws ConfigException
     {
         final ServerConfig config = yaml("http:\n  port: 70000\n", "--http.port=18080");
