@@ -9,6 +9,8 @@ package com.cococam.codec.media;
  *     {@code lengthSizeMinusOne = 3}. Parameter sets travel in {@link TrackFormat#decoderConfig()}, and may also
  *     appear in-band.</li>
  *     <li>{@link CodecId#AAC}: one raw AAC frame (no ADTS header); the AudioSpecificConfig is the decoder config.</li>
+ *     <li>{@link CodecId#G711A}, {@link CodecId#G711U}: a run of 8-bit samples; {@link CodecId#OPUS}: one Opus
+ *     packet; {@link CodecId#MJPEG}: one whole JPEG image. Their decoder config is empty.</li>
  * </ul>
  *
  * <p>All timestamps inside the server are 64-bit counts of a 90 kHz clock ({@link #TIMESCALE}), for every track.

@@ -8,13 +8,30 @@ public enum CodecId
 {
     H264(MediaType.VIDEO),
     H265(MediaType.VIDEO),
-    AAC(MediaType.AUDIO);
+    AAC(MediaType.AUDIO),
+    /** G.711 A-law, 8 kHz: one access unit is one RTP packet's samples. No decoder config. */
+    G711A(MediaType.AUDIO),
+    /** G.711 mu-law, 8 kHz. No decoder config. */
+    G711U(MediaType.AUDIO),
+    /** Opus (RFC 7587), 48 kHz clock: one access unit is one Opus packet. No decoder config. */
+    OPUS(MediaType.AUDIO),
+    /** Motion JPEG: one access unit is one complete JPEG image. No decoder config. */
+    MJPEG(MediaType.VIDEO);
 
     private final MediaType mediaType;
 
     CodecId(final MediaType mediaType)
     {
         this.mediaType = mediaType;
+    }
+
+    /**
+     * @return whether HLS (fMP4 or MPEG-TS) and FLV/RTMP can carry this codec as it is; the others (G.711, Opus,
+     * MJPEG) are passed through to RTSP and recorded, and need a transcode for those outputs.
+     */
+    public boolean isHlsCompatible()
+    {
+        return this == H264 || this == H265 || this == AAC;
     }
 
     /**

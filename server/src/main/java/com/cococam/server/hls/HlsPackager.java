@@ -114,6 +114,12 @@ public final class HlsPackager implements StreamConsumer
         }
 
         final TrackFormat trackFormat = event.format;
+        if (!trackFormat.codec().isHlsCompatible())
+        {
+            // G.711, Opus, MJPEG: not carried in HLS as they are (a transcode is a later step).
+            return;
+        }
+
         if (trackFormat.isVideo())
         {
             if (lastVideoDts != Long.MIN_VALUE && event.dts > lastVideoDts)
@@ -187,7 +193,8 @@ public final class HlsPackager implements StreamConsumer
         for (int track = 0; track < formats.length; track++)
         {
             final TrackFormat announced = stream.format(track);
-            if (announced != null && !announced.equals(formats[track]) && track != event.trackId)
+            if (announced != null && announced.codec().isHlsCompatible() && !announced.equals(formats[track]) &&
+                track != event.trackId)
             {
                 formats[track] = announced;
                 formatsChanged = true;

@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  * Encodes a stream's access units once as RTMP play messages (FLV tag bodies in type-0/type-3 chunks on the
  * reserved play chunk streams), shared by every RTMP viewer of the stream.
  *
+ * <p>Only H.264, H.265 and AAC go out; G.711, Opus and MJPEG tracks are left out (FLV could carry G.711, a
+ * later step).
+ *
  * <p>Timestamps are the stream's DTS in milliseconds, low 32 bits; composition offsets travel in the FLV
  * video header. H.265 goes out as Enhanced RTMP ({@code hvc1}).
  *
@@ -51,6 +54,11 @@ public final class RtmpFrameEncoder implements FrameEncoder
     public void encode(final LiveStream stream, final AccessUnitEvent event, final Consumer<OutFrame> out)
     {
         final TrackFormat format = event.format;
+        if (!format.codec().isHlsCompatible())
+        {
+            return;
+        }
+
         final long timestampMs = FlvTagWriter.timestampMs(event.dts);
         if (lastFormats[event.trackId] != format)
         {
@@ -85,8 +93,8 @@ public final class RtmpFrameEncoder implements FrameEncoder
     @Override
     public void writeHeaders(final LiveStream stream, final Consumer<OutFrame> out)
     {
-        final TrackFormat video = stream.format(TrackFormat.VIDEO_TRACK);
-        final TrackFormat audio = stream.format(TrackFormat.AUDIO_TRACK);
+        final TrackFormat video = carried(stream.format(TrackFormat.VIDEO_TRACK));
+        final TrackFormat audio = carried(stream.format(TrackFormat.AUDIO_TRACK));
         final long timestampMs = Math.max(0, FlvTagWriter.timestampMs(Math.max(0, stream.lastDts())));
         out.accept(metadataFrame(stream));
         if (video != null)
@@ -127,8 +135,8 @@ public final class RtmpFrameEncoder implements FrameEncoder
     private OutFrame metadataFrame(final LiveStream stream)
     {
         final Map<String, Object> metadata = new LinkedHashMap<>();
-        final TrackFormat video = stream.format(TrackFormat.VIDEO_TRACK);
-        final TrackFormat audio = stream.format(TrackFormat.AUDIO_TRACK);
+        final TrackFormat video = carried(stream.format(TrackFormat.VIDEO_TRACK));
+        final TrackFormat audio = carried(stream.format(TrackFormat.AUDIO_TRACK));
         if (video != null)
         {
             metadata.put("width", (double)video.width());
@@ -147,6 +155,11 @@ public final class RtmpFrameEncoder implements FrameEncoder
         metadata.put("encoder", "cococam");
         final ByteBuf data = RtmpPlayMedia.encodeMetadata(alloc, chunkSize, 0, metadata);
         return OutFrame.newInstance(data, false, false, 0);
+    }
+
+    private static TrackFormat carried(final TrackFormat format)
+    {
+        return format != null && format.codec().isHlsCompatible() ? format : null;
     }
 
     @Override
