@@ -8,6 +8,10 @@ import com.cococam.server.http.HttpRoutes;
 import com.cococam.server.http.HttpServerHandler;
 import com.cococam.server.http.StaticAsset;
 import com.cococam.server.metrics.PrometheusText;
+import com.cococam.server.rtsp.RtspIngest;
+import com.cococam.server.rtsp.RtspUdp;
+import com.cococam.server.pull.Backoff;
+import com.cococam.server.pull.CameraPullers;
 import com.cococam.server.stream.LiveStream;
 import com.cococam.server.stream.StreamConsumer;
 import com.cococam.server.stream.StreamHub;
@@ -65,6 +69,10 @@ public final class CococamServer implements AutoCloseable
     private EventLoopGroup eventLoops;
     private StreamHub hub;
     private RtmpIngest rtmpIngest;
+    private RtspIngest rtspIngest;
+    private RtspUdp rtspUdp;
+    private int rtspPort;
+    private CameraPullers pullers;
     private int rtmpPort;
     private int httpPort;
 
@@ -105,6 +113,19 @@ public final class CococamServer implements AutoCloseable
         });
         rtmpPort = ((InetSocketAddress)rtmp.localAddress()).getPort();
 
+        rtspUdp = new RtspUdp().bind(eventLoops, NettyTransport.datagramChannel(), config.rtsp().host());
+        rtspIngest = new RtspIngest(config, hub, rtspUdp);
+        final Channel rtsp = bind(config.rtsp().host(), config.rtsp().port(), RTMP_SEND_BUFFER_BYTES,
+            new ChannelInitializer<SocketChannel>()
+        {
+            @Override
+            protected void initChannel(final SocketChannel channel)
+            {
+                rtspIngest.initChannel(channel);
+            }
+        });
+        rtspPort = ((InetSocketAddress)rtsp.localAddress()).getPort();
+
         final StaticAsset hlsJs = StaticAsset.hlsJs();
         final HttpServerHandler httpHandler = new HttpServerHandler(hlsRegistry, routes(), hlsJs,
             config.http().corsOrigin());
@@ -121,9 +142,11 @@ public final class CococamServer implements AutoCloseable
             }
         });
         httpPort = ((InetSocketAddress)http.localAddress()).getPort();
+        pullers = new CameraPullers(config, hub, eventLoops, Backoff.DEFAULT).start();
 
-        LOG.info("listening: rtmp {}:{}, http {}:{} (transport {}, {} live workers)", config.rtmp().host(),
-            rtmpPort, config.http().host(), httpPort, NettyTransport.nativeEpoll() ? "epoll" : "nio", liveWorkers);
+        LOG.info("listening: rtmp {}:{}, rtsp {}:{} (rtp/rtcp udp {}-{}), http {}:{} (transport {}, {} live workers)",
+            config.rtmp().host(), rtmpPort, config.rtsp().host(), rtspPort, rtspUdp.rtpPort(), rtspUdp.rtpPort() + 1,
+            config.http().host(), httpPort, NettyTransport.nativeEpoll() ? "epoll" : "nio", liveWorkers);
         return this;
     }
 
@@ -194,7 +217,7 @@ public final class CococamServer implements AutoCloseable
             @Override
             public String metrics()
             {
-                return PrometheusText.render(hub.streams(), recording.metricsText());
+                return PrometheusText.render(hub.streams(), recording.metricsText() + pullers.metricsText());
             }
 
             @Override
@@ -207,6 +230,12 @@ public final class CococamServer implements AutoCloseable
             public String camerasJson()
             {
                 return CameraStatus.json(config, hub);
+            }
+
+            @Override
+            public String cameraJson(final String camera)
+            {
+                return CameraStatus.cameraJson(config, hub, pullers, camera);
             }
         };
     }
@@ -228,6 +257,14 @@ public final class CococamServer implements AutoCloseable
     }
 
     /**
+     * @return the RTSP camera pullers (null before {@link #start}).
+     */
+    public CameraPullers pullers()
+    {
+        return pullers;
+    }
+
+    /**
      * @return the recorder side.
      */
     public Recording recording()
@@ -241,6 +278,22 @@ public final class CococamServer implements AutoCloseable
     public int rtmpPort()
     {
         return rtmpPort;
+    }
+
+    /**
+     * @return the bound RTSP port (useful when configured as 0).
+     */
+    public int rtspPort()
+    {
+        return rtspPort;
+    }
+
+    /**
+     * @return the RTSP side (counters), null before {@link #start}.
+     */
+    public RtspIngest rtspIngest()
+    {
+        return rtspIngest;
     }
 
     /**
@@ -263,9 +316,19 @@ public final class CococamServer implements AutoCloseable
     @Override
     public void close()
     {
+        if (pullers != null)
+        {
+            pullers.close();
+        }
+
         for (final Channel channel : listeners)
         {
             channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+
+        if (rtspUdp != null)
+        {
+            rtspUdp.close();
         }
 
         if (eventLoops != null)

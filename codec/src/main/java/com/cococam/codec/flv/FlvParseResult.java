@@ -29,7 +29,7 @@ public enum FlvParseResult
     IGNORED,
 
     /**
-     * A codec we do not carry (MP3, PCM, Speex, Nellymoser, G.711 in FLV, VP6, AV1, VP9, Opus, ...): skipped.
+     * A codec we do not carry (MP3, linear PCM, Speex, Nellymoser, stereo G.711, VP6, AV1, VP9, Opus, ...): skipped.
      */
     UNSUPPORTED_CODEC,
 

@@ -9,6 +9,7 @@ import com.cococam.codec.media.FrameFlags;
 import com.cococam.codec.media.MediaSink;
 import com.cococam.codec.media.TrackFormat;
 import com.cococam.codec.media.TrackFormats;
+import com.cococam.codec.transcode.G711Tracks;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -31,7 +32,15 @@ import io.netty.buffer.ByteBuf;
  *
  * AAC audio (E.4.2): [1010 rate size type] [AACPacketType: 0 AudioSpecificConfig, 1 raw frame] payload
  * Enhanced RTMP audio: [1001 PT] FourCC 'mp4a' payload (PT 0 SequenceStart, 1 CodedFrames, 2 SequenceEnd)
+ * G.711 audio: [0111 rate size type] A-law or [1000 rate size type] mu-law, then the 8-bit samples
  * </pre>
+ *
+ * <p>G.711 (sound formats 7 and 8): the FLV spec lists them as reserved and its rate bits cannot say 8 kHz (0 is
+ * 5.5 kHz); encoders (FFmpeg writes {@code 0x72}/{@code 0x82}: rate 0, 16-bit flag, mono) and players treat them
+ * as 8 kHz, and so does this parser: the rate and size bits are ignored, the track is
+ * {@link G711Tracks#format} (8000 Hz, mono, no decoder config). A stereo type bit is refused as
+ * {@link FlvParseResult#UNSUPPORTED_CODEC}. G.711 has no sequence header: the format is announced with the first
+ * frame and again when the audio codec changes.
  *
  * <p>Timestamps: the tag timestamp is the decode time in milliseconds, already unwrapped to 64 bits by the
  * caller; the sink receives dts = 90 * ms and pts = dts + 90 * composition time.
@@ -72,6 +81,8 @@ public final class FlvTagParser
     static final int EX_CODED_FRAMES_X = 3;
     static final int EX_METADATA = 4;
     static final int EX_AUDIO_MULTICHANNEL_CONFIG = 4;
+    static final int SOUND_FORMAT_G711A = 7;
+    static final int SOUND_FORMAT_G711U = 8;
     static final int SOUND_FORMAT_EX_HEADER = 9;
     static final int SOUND_FORMAT_AAC = 10;
     static final int AAC_HEADER_BYTE = 0xAF;
@@ -200,6 +211,12 @@ public final class FlvTagParser
             return parseExAudio(timestampMs, extraFlags, body, first & 0x0F);
         }
 
+        if (soundFormat == SOUND_FORMAT_G711A || soundFormat == SOUND_FORMAT_G711U)
+        {
+            return onG711Frame(soundFormat == SOUND_FORMAT_G711A ? CodecId.G711A : CodecId.G711U, first,
+                timestampMs, extraFlags, body);
+        }
+
         if (soundFormat != SOUND_FORMAT_AAC)
         {
             return FlvParseResult.UNSUPPORTED_CODEC;
@@ -218,7 +235,7 @@ public final class FlvTagParser
 
         if (packetType == AAC_RAW)
         {
-            return onAudioFrame(timestampMs, extraFlags, body, index + 2, length - 2);
+            return onAudioFrame(CodecId.AAC, timestampMs, extraFlags, body, index + 2, length - 2);
         }
 
         return FlvParseResult.UNSUPPORTED_PACKET_TYPE;
@@ -233,7 +250,7 @@ public final class FlvTagParser
     }
 
     /**
-     * @return the current audio format, or null before the first valid AAC sequence header.
+     * @return the current audio format, or null before the first valid AAC sequence header or G.711 frame.
      */
     public TrackFormat audioFormat()
     {
@@ -331,7 +348,7 @@ public final class FlvTagParser
             case EX_SEQUENCE_START:
                 return onAudioConfig(body, index + 5, length - 5);
             case EX_CODED_FRAMES:
-                return onAudioFrame(timestampMs, extraFlags, body, index + 5, length - 5);
+                return onAudioFrame(CodecId.AAC, timestampMs, extraFlags, body, index + 5, length - 5);
             case EX_SEQUENCE_END:
                 return FlvParseResult.END_OF_SEQUENCE;
             default:
@@ -537,13 +554,14 @@ public final class FlvTagParser
     }
 
     private FlvParseResult onAudioFrame(
+        final CodecId codec,
         final long timestampMs,
         final int extraFlags,
         final ByteBuf body,
         final int offset,
         final int length)
     {
-        if (audioFormat == null)
+        if (audioFormat == null || audioFormat.codec() != codec)
         {
             return FlvParseResult.NO_SEQUENCE_HEADER;
         }
@@ -565,6 +583,33 @@ public final class FlvTagParser
         }
 
         return FlvParseResult.ACCESS_UNIT;
+    }
+
+    private FlvParseResult onG711Frame(
+        final CodecId codec,
+        final int first,
+        final long timestampMs,
+        final int extraFlags,
+        final ByteBuf body)
+    {
+        if ((first & 0x01) != 0)
+        {
+            return FlvParseResult.UNSUPPORTED_CODEC;
+        }
+
+        final int length = body.readableBytes() - 1;
+        if (length == 0)
+        {
+            return FlvParseResult.IGNORED;
+        }
+
+        if (audioFormat == null || audioFormat.codec() != codec)
+        {
+            audioFormat = G711Tracks.format(codec);
+            sink.onFormat(audioFormat);
+        }
+
+        return onAudioFrame(codec, timestampMs, extraFlags, body, body.readerIndex() + 1, length);
     }
 
     private static TrackFormat buildVideoFormat(final CodecId codec, final byte[] config)

@@ -14,7 +14,13 @@ import io.netty.buffer.ByteBuf;
  *     <li>H.265: Enhanced RTMP bodies: {@code [1|frame type|PacketType] 'hvc1'} then, for CodedFrames, the SI24
  *     composition time and the NAL units; for SequenceStart the hvcC record.</li>
  *     <li>AAC: {@code 0xAF [AACPacketType]} then the AudioSpecificConfig or the raw frame.</li>
+ *     <li>G.711: {@code 0x72} (A-law) or {@code 0x82} (mu-law) then the 8-bit samples; no sequence header. The
+ *     rate bits say 5.5 kHz as FFmpeg writes them; every reader takes G.711 in FLV as 8 kHz (see
+ *     {@link FlvTagParser}).</li>
  * </ul>
+ *
+ * <p>{@link #canWrite(CodecId)} tells which codecs FLV/RTMP carries here: H.264, H.265, AAC and G.711 (Opus and
+ * MJPEG are not written).
  *
  * <p>For zero-copy output, write only the header with {@link #writeVideoHeader} / {@link #writeAudioHeader} and
  * send the access unit (a retained slice) after it, e.g. as the next component of a composite buffer; the
@@ -34,6 +40,12 @@ public final class FlvTagWriter
      * Size of the header {@link #writeAudioHeader} writes.
      */
     public static final int AUDIO_HEADER_SIZE = 2;
+
+    /** Size of the header of a G.711 body. */
+    public static final int G711_HEADER_SIZE = 1;
+
+    /** First byte of a G.711 body: format, rate 0 (read as 8 kHz), 16-bit flag, mono; mu-law is format 8. */
+    static final int G711_FLAGS = 0x02;
 
     private static final int SI24_MIN = -(1 << 23);
     private static final int SI24_MAX = (1 << 23) - 1;
@@ -163,6 +175,86 @@ public final class FlvTagWriter
         final int header = writeVideoHeader(codec, keyframe, compositionTimeMs(dts90k, pts90k), out);
         out.writeBytes(au, au.readerIndex(), au.readableBytes());
         return header + au.readableBytes();
+    }
+
+    /**
+     * @param codec a codec.
+     * @return whether FLV/RTMP bodies can be written for it here: H.264, H.265, AAC, G.711 A-law and mu-law.
+     */
+    public static boolean canWrite(final CodecId codec)
+    {
+        return codec == CodecId.H264 || codec == CodecId.H265 || codec == CodecId.AAC || codec == CodecId.G711A ||
+            codec == CodecId.G711U;
+    }
+
+    /**
+     * @param codec an audio codec.
+     * @return whether its tracks start with a sequence header body ({@link #writeAudioSequenceHeader}): AAC only.
+     */
+    public static boolean hasAudioSequenceHeader(final CodecId codec)
+    {
+        return codec == CodecId.AAC;
+    }
+
+    /**
+     * @param codec an audio codec that {@link #canWrite}.
+     * @return its FLV SoundFormat number, for {@code onMetaData}'s {@code audiocodecid}: 10 AAC, 7 A-law, 8 mu-law.
+     * @throws IllegalArgumentException for another codec.
+     */
+    public static int soundFormat(final CodecId codec)
+    {
+        switch (codec)
+        {
+            case AAC:
+                return FlvTagParser.SOUND_FORMAT_AAC;
+            case G711A:
+                return FlvTagParser.SOUND_FORMAT_G711A;
+            case G711U:
+                return FlvTagParser.SOUND_FORMAT_G711U;
+            default:
+                throw new IllegalArgumentException("not an FLV audio codec: codec=" + codec);
+        }
+    }
+
+    /**
+     * Writes the header of an audio frame body for any audio codec that {@link #canWrite}; the frame must follow.
+     *
+     * @param codec AAC, G.711 A-law or mu-law.
+     * @param out   receives {@link #AUDIO_HEADER_SIZE} (AAC) or {@link #G711_HEADER_SIZE} (G.711) bytes.
+     * @return bytes written.
+     * @throws IllegalArgumentException for another codec.
+     */
+    public static int writeAudioHeader(final CodecId codec, final ByteBuf out)
+    {
+        if (codec == CodecId.AAC)
+        {
+            return writeAudioHeader(out);
+        }
+
+        if (codec == CodecId.G711A || codec == CodecId.G711U)
+        {
+            out.writeByte(soundFormat(codec) << 4 | G711_FLAGS);
+            return G711_HEADER_SIZE;
+        }
+
+        throw new IllegalArgumentException("not an FLV audio codec: codec=" + codec);
+    }
+
+    /**
+     * Writes a whole audio frame body for any audio codec that {@link #canWrite}: header, then a copy of the
+     * frame's readable bytes.
+     *
+     * @param codec AAC, G.711 A-law or mu-law.
+     * @param frame one raw AAC frame, or G.711 samples; indexes unchanged.
+     * @param out   receives the body.
+     * @return bytes written.
+     * @throws IllegalArgumentException for another codec.
+     */
+    public static int writeAudio(final CodecId codec, final ByteBuf frame, final ByteBuf out)
+    {
+        final int header = writeAudioHeader(codec, out);
+        out.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+        return header + frame.readableBytes();
     }
 
     /**

@@ -26,8 +26,10 @@ public enum CodecId
     }
 
     /**
-     * @return whether HLS (fMP4 or MPEG-TS) and FLV/RTMP can carry this codec as it is; the others (G.711, Opus,
-     * MJPEG) are passed through to RTSP and recorded, and need a transcode for those outputs.
+     * @return whether HLS (fMP4 or MPEG-TS) can carry this codec as it is (H.264, H.265, AAC). The others are
+     * passed through to RTSP and recorded; G.711 is transcoded to AAC for HLS
+     * ({@code com.cococam.codec.transcode.G711AacTranscoder}), Opus and MJPEG are left out of HLS. FLV/RTMP also
+     * carries G.711: see {@code com.cococam.codec.flv.FlvTagWriter#canWrite}.
      */
     public boolean isHlsCompatible()
     {

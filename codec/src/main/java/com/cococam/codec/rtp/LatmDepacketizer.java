@@ -90,7 +90,7 @@ public final class LatmDepacketizer extends RtpDepacketizer
         if (streamMuxConfig != null && streamMuxConfig.length > 0)
         {
             bits.reset(Unpooled.wrappedBuffer(streamMuxConfig), 0, streamMuxConfig.length);
-            final int result = readStreamMuxConfig();
+            final int result = readStreamMuxConfig(true);
             if (result != OK)
             {
                 throw new IllegalArgumentException("latm config: " + (result == BAD ? "malformed" : "unsupported") +
@@ -214,7 +214,7 @@ public final class LatmDepacketizer extends RtpDepacketizer
         {
             if (muxConfigPresent && !bits.readFlag())
             {
-                final int result = readStreamMuxConfig();
+                final int result = readStreamMuxConfig(false);
                 if (result != OK)
                 {
                     brokenAccessUnits++;
@@ -285,7 +285,10 @@ public final class LatmDepacketizer extends RtpDepacketizer
         return true;
     }
 
-    private int readStreamMuxConfig()
+    /**
+     * @param outOfBand whether the config comes from the SDP's {@code config=} parameter.
+     */
+    private int readStreamMuxConfig(final boolean outOfBand)
     {
         final int version = (int)bits.readBits(1);
         if (version == 1 && bits.readFlag())
@@ -311,6 +314,14 @@ public final class LatmDepacketizer extends RtpDepacketizer
         if (asc == null)
         {
             return bits.overrun() ? BAD : UNSUPPORTED;
+        }
+
+        if (outOfBand && version == 0 && bits.bitsLeft() < 13)
+        {
+            // GStreamer's rtpmp4apay (e.g. config=40002320) ends the SDP config right after the
+            // AudioSpecificConfig; the fields it leaves out have the values such senders use: frame length type 0,
+            // no other data, no CRC.
+            return configure(subFrames, false, 0, asc);
         }
 
         final int frameLengthType = (int)bits.readBits(3);
@@ -348,6 +359,11 @@ public final class LatmDepacketizer extends RtpDepacketizer
             return BAD;
         }
 
+        return configure(subFrames, otherData, otherBits, asc);
+    }
+
+    private int configure(final int subFrames, final boolean otherData, final long otherBits, final byte[] asc)
+    {
         numSubFrames = subFrames;
         otherDataPresent = otherData;
         otherDataLenBits = otherBits;

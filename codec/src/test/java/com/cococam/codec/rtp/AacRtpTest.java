@@ -274,6 +274,21 @@ class AacRtpTest
             RtpFmtp.parse("cpresent=0;config=4000"), RtpFixtures.ALLOC, collector));
     }
 
+    @Test
+    void shouldAcceptGstreamersShortLatmConfig()
+    {
+        // What GStreamer's rtpmp4apay puts in the SDP for 48 kHz stereo AAC-LC: the StreamMuxConfig stops right
+        // after the AudioSpecificConfig (no frameLengthType, buffer fullness, other data or CRC fields).
+        final RtpFixtures.Collector collector = new RtpFixtures.Collector();
+        final LatmDepacketizer depacketizer = LatmDepacketizer.fromFmtp(
+            RtpFmtp.parse("cpresent=0;config=40002320"), RtpFixtures.ALLOC, collector);
+
+        assertArrayEquals(hex("1190"), depacketizer.audioSpecificConfig());
+        assertEquals(48000, depacketizer.currentFormat().sampleRate());
+        assertEquals(2, depacketizer.currentFormat().channels());
+        depacketizer.close();
+    }
+
     @ParameterizedTest(name = "cpresent={0}")
     @ValueSource(booleans = {false, true})
     void shouldRoundTripAdtsFramesThroughLatm(final boolean inBand)

@@ -253,6 +253,9 @@ final class ConfigAssembler
                 (Integer)values.get(RtmpConfig.CHUNK_SIZE_KEY),
                 (Integer)values.get(RtmpConfig.MAX_MESSAGE_BYTES_KEY),
                 (Integer)values.get(RtmpConfig.HANDSHAKE_TIMEOUT_MS_KEY)),
+            new RtspConfig(
+                (String)values.get(RtspConfig.HOST_KEY),
+                (Integer)values.get(RtspConfig.PORT_KEY)),
             new HttpConfig(
                 (String)values.get(HttpConfig.HOST_KEY),
                 (Integer)values.get(HttpConfig.PORT_KEY),

@@ -75,6 +75,8 @@ final class ConfigSchema
             intRange(65_536, 16_777_215), "largest RTMP message accepted, bytes");
         add(fixed, RtmpConfig.HANDSHAKE_TIMEOUT_MS_KEY, RtmpConfig.HANDSHAKE_TIMEOUT_MS_DEFAULT,
             intRange(100, 600_000), "time allowed for the RTMP handshake");
+        add(fixed, RtspConfig.HOST_KEY, RtspConfig.HOST_DEFAULT, host(), "address the RTSP listener binds");
+        add(fixed, RtspConfig.PORT_KEY, RtspConfig.PORT_DEFAULT, intRange(1, 65535), "RTSP TCP port");
         add(fixed, HttpConfig.HOST_KEY, HttpConfig.HOST_DEFAULT, host(), "address the HTTP listener binds");
         add(fixed, HttpConfig.PORT_KEY, HttpConfig.PORT_DEFAULT, intRange(1, 65535), "HTTP TCP port");
         add(fixed, HttpConfig.CORS_ORIGIN_KEY, HttpConfig.CORS_ORIGIN_DEFAULT, corsOrigin(),

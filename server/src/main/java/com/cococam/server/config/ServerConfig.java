@@ -13,6 +13,7 @@ import java.util.Objects;
  * camera entry did not change.
  *
  * @param rtmp      RTMP listener settings.
+ * @param rtsp      RTSP listener settings.
  * @param http      HTTP listener settings.
  * @param storage   storage directory.
  * @param hls       HLS packager settings.
@@ -22,6 +23,7 @@ import java.util.Objects;
  */
 public record ServerConfig(
     RtmpConfig rtmp,
+    RtspConfig rtsp,
     HttpConfig http,
     StorageConfig storage,
     HlsConfig hls,
@@ -39,6 +41,7 @@ public record ServerConfig(
     public ServerConfig
     {
         Objects.requireNonNull(rtmp, "rtmp");
+        Objects.requireNonNull(rtsp, "rtsp");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(hls, "hls");
@@ -67,6 +70,7 @@ public record ServerConfig(
     {
         return new ServerConfig(
             RtmpConfig.defaults(),
+            RtspConfig.defaults(),
             HttpConfig.defaults(),
             StorageConfig.defaults(),
             HlsConfig.defaults(),
@@ -94,6 +98,6 @@ public record ServerConfig(
      */
     public ServerConfig withCameras(final Map<String, CameraConfig> newCameras)
     {
-        return new ServerConfig(rtmp, http, storage, hls, stream, recording, newCameras);
+        return new ServerConfig(rtmp, rtsp, http, storage, hls, stream, recording, newCameras);
     }
 }

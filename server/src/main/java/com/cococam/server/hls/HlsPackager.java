@@ -5,6 +5,9 @@ import com.cococam.codec.fmp4.Fmp4InitSegment;
 import com.cococam.codec.media.FrameFlags;
 import com.cococam.codec.media.TrackFormat;
 import com.cococam.codec.mpegts.TsMuxer;
+import com.cococam.codec.transcode.G711AacTranscoder;
+import com.cococam.codec.transcode.G711Decoder;
+import com.cococam.codec.transcode.TranscodeException;
 import com.cococam.protocols.hls.HlsPlaylistWriter;
 import com.cococam.protocols.hls.HlsSegmentInfo;
 import com.cococam.server.config.HlsFormat;
@@ -13,6 +16,8 @@ import com.cococam.server.stream.LiveStream;
 import com.cococam.server.stream.StreamConsumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,6 +35,13 @@ import java.util.Map;
  * new init segment). fMP4 segments reference the ring payloads through retained slices (no copy); MPEG-TS
  * segments are written into one pooled buffer each.
  *
+ * <p>G.711 audio (A-law, mu-law) cannot go into HLS as it is: it goes through a {@link G711AacTranscoder} owned by
+ * this packager (made on the first G.711 unit, closed at the end of each publish and in
+ * {@link #onStreamClosed}), and the AAC it gives out is packaged as the audio track ({@code mp4a.40.2}, 8 kHz
+ * mono). The transcode runs inline on the live worker (tens of microseconds per 128 ms frame). If the encoder
+ * cannot be opened (FFmpeg natives missing) or fails, that is logged once and the stream is packaged without
+ * audio. Other codecs HLS cannot carry (Opus, MJPEG) are left out.
+ *
  * <p>Thread safety: {@link #onEvent} and {@link #onIdle} on the live worker; {@link #snapshot()} from any thread.
  */
 public final class HlsPackager implements StreamConsumer
@@ -39,6 +51,8 @@ public final class HlsPackager implements StreamConsumer
 
     /** An audio-only stream is assumed when audio has flowed this long with no video format. */
     private static final long AUDIO_ONLY_AFTER_TICKS = 2 * 90_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(HlsPackager.class);
 
     private final HlsFormat format;
     private final long targetTicks;
@@ -68,6 +82,15 @@ public final class HlsPackager implements StreamConsumer
     private boolean formatsChanged;
     private long lastVideoDts = Long.MIN_VALUE;
     private long lastVideoStep = 3600;
+    /** Whether a closed segment names the current init segment (it can no longer change). */
+    private boolean initReferenced;
+    private G711AacTranscoder transcoder;
+    private boolean transcodeUnavailable;
+    private final AccessUnitEvent transcoded = new AccessUnitEvent();
+    private final G711AacTranscoder.FrameHandler onTranscoded = this::onTranscodedFrame;
+    private LiveStream transcodeStream;
+    private AccessUnitEvent transcodeSource;
+    private long transcodeNowNs;
 
     /**
      * @param format            fMP4 or MPEG-TS.
@@ -110,15 +133,122 @@ public final class HlsPackager implements StreamConsumer
             }
 
             nextDiscontinuity = true;
+            closeTranscoder();
             return;
         }
 
-        final TrackFormat trackFormat = event.format;
-        if (!trackFormat.codec().isHlsCompatible())
+        if (G711Decoder.isG711(event.format.codec()))
         {
-            // G.711, Opus, MJPEG: not carried in HLS as they are (a transcode is a later step).
+            transcode(stream, event, nowNs);
             return;
         }
+
+        if (!event.format.codec().isHlsCompatible())
+        {
+            // Opus, MJPEG: not carried in HLS.
+            return;
+        }
+
+        onMediaEvent(stream, event, nowNs);
+    }
+
+    private void transcode(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
+    {
+        final G711AacTranscoder active = transcoderFor(stream, event.format);
+        if (active == null)
+        {
+            return;
+        }
+
+        transcodeStream = stream;
+        transcodeSource = event;
+        transcodeNowNs = nowNs;
+        try
+        {
+            active.transcode(event.dts, event.flags, event.payload, onTranscoded);
+        }
+        catch (final TranscodeException ex)
+        {
+            LOG.warn("G.711 to AAC transcode failed on {}, HLS goes on without audio: {}", stream.path(),
+                ex.getMessage());
+            transcodeUnavailable = true;
+            closeTranscoder();
+        }
+        finally
+        {
+            transcodeStream = null;
+            transcodeSource = null;
+        }
+    }
+
+    /**
+     * The transcoder for a G.711 track, opened on first use (or when the law changes); null when transcoding is
+     * unavailable for this stream.
+     */
+    private G711AacTranscoder transcoderFor(final LiveStream stream, final TrackFormat g711)
+    {
+        if (transcoder != null && transcoder.accepts(g711))
+        {
+            return transcoder;
+        }
+
+        closeTranscoder();
+        if (transcodeUnavailable)
+        {
+            return null;
+        }
+
+        try
+        {
+            transcoder = G711AacTranscoder.open(g711.codec(), G711AacTranscoder.DEFAULT_BIT_RATE_BPS, alloc);
+            return transcoder;
+        }
+        catch (final TranscodeException ex)
+        {
+            transcodeUnavailable = true;
+            LOG.warn("cannot transcode G.711 to AAC on {} ({}), HLS carries video only", stream.path(),
+                ex.getMessage());
+            return null;
+        }
+    }
+
+    private void closeTranscoder()
+    {
+        if (transcoder != null)
+        {
+            transcoder.close();
+            transcoder = null;
+        }
+    }
+
+    private void onTranscodedFrame(final long dts90k, final int flags, final ByteBuf aacFrame)
+    {
+        final AccessUnitEvent source = transcodeSource;
+        transcoded.trackId = TrackFormat.AUDIO_TRACK;
+        transcoded.flags = flags;
+        transcoded.dts = dts90k;
+        transcoded.pts = dts90k;
+        transcoded.wallClockMs = source.wallClockMs;
+        transcoded.ingestNanos = source.ingestNanos;
+        transcoded.format = transcoder.outputFormat();
+        transcoded.payload = aacFrame;
+        try
+        {
+            onMediaEvent(transcodeStream, transcoded, transcodeNowNs);
+        }
+        finally
+        {
+            transcoded.payload = null;
+            transcoded.format = null;
+        }
+    }
+
+    /**
+     * Packages one unit of a codec HLS carries (the stream's own, or the transcoder's AAC).
+     */
+    private void onMediaEvent(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
+    {
+        final TrackFormat trackFormat = event.format;
 
         if (trackFormat.isVideo())
         {
@@ -132,8 +262,16 @@ public final class HlsPackager implements StreamConsumer
 
         if (!trackFormat.equals(formats[trackFormat.trackId()]))
         {
+            final boolean newTrack = formats[trackFormat.trackId()] == null;
             formats[trackFormat.trackId()] = trackFormat;
-            formatsChanged = true;
+            if (newTrack && open && !initReferenced && format == HlsFormat.FMP4)
+            {
+                addTrackToUnpublishedInit();
+            }
+            else
+            {
+                formatsChanged = true;
+            }
         }
 
         if (!trackFormat.isVideo() && firstAudioDts == Long.MIN_VALUE)
@@ -166,6 +304,31 @@ public final class HlsPackager implements StreamConsumer
         addSample(event);
     }
 
+    /**
+     * A track appeared while the first segment of the current init segment is still open (G.711 is announced
+     * with its first frame, and its AAC comes out a little later still, so audio often shows up right after the
+     * first keyframe): no playlist names this init segment yet, so it is rewritten with the new track and the
+     * open segment takes the track's samples, instead of cutting a discontinuity after the first segment.
+     */
+    private void addTrackToUnpublishedInit()
+    {
+        final List<TrackFormat> tracks = new ArrayList<>(2);
+        for (final TrackFormat f : formats)
+        {
+            if (f != null)
+            {
+                tracks.add(f);
+            }
+        }
+
+        segmentTracks = List.copyOf(tracks);
+        final ByteBuf previous = initSegments.put(currentMapUri, Fmp4InitSegment.write(alloc, segmentTracks));
+        if (previous != null)
+        {
+            previous.release();
+        }
+    }
+
     private boolean isRandomAccess(final AccessUnitEvent event)
     {
         if (event.format.isVideo())
@@ -192,9 +355,8 @@ public final class HlsPackager implements StreamConsumer
         // unit has not reached us yet (audio right behind the first keyframe): include it from the start.
         for (int track = 0; track < formats.length; track++)
         {
-            final TrackFormat announced = stream.format(track);
-            if (announced != null && announced.codec().isHlsCompatible() && !announced.equals(formats[track]) &&
-                track != event.trackId)
+            final TrackFormat announced = packagedFormat(stream, stream.format(track));
+            if (announced != null && !announced.equals(formats[track]) && track != event.trackId)
             {
                 formats[track] = announced;
                 formatsChanged = true;
@@ -219,6 +381,7 @@ public final class HlsPackager implements StreamConsumer
 
             segmentTracks = List.copyOf(tracks);
             initVersion++;
+            initReferenced = false;
             formatsChanged = false;
             if (format == HlsFormat.FMP4)
             {
@@ -243,6 +406,31 @@ public final class HlsPackager implements StreamConsumer
             tsBuffer = alloc.directBuffer(256 * 1024);
             tsMuxer.writeTables(tsBuffer);
         }
+    }
+
+    /**
+     * @return the format this packager puts in HLS for a track the stream announced: the track's own, the AAC
+     *         output for G.711 (opening the transcoder), or null for a track left out.
+     */
+    private TrackFormat packagedFormat(final LiveStream stream, final TrackFormat announced)
+    {
+        if (announced == null)
+        {
+            return null;
+        }
+
+        if (announced.codec().isHlsCompatible())
+        {
+            return announced;
+        }
+
+        if (G711Decoder.isG711(announced.codec()))
+        {
+            final G711AacTranscoder active = transcoderFor(stream, announced);
+            return active == null ? null : active.outputFormat();
+        }
+
+        return null;
     }
 
     private void addSample(final AccessUnitEvent event)
@@ -293,6 +481,7 @@ public final class HlsPackager implements StreamConsumer
         final HlsSegmentInfo info = new HlsSegmentInfo(sequence, uri, durationTicks, segmentStartWallMs,
             nextDiscontinuity, format == HlsFormat.FMP4 ? currentMapUri : null, data.readableBytes());
         nextDiscontinuity = false;
+        initReferenced = true;
         held.add(new HeldSegment(info, data));
         targetDurationSeconds = Math.max(targetDurationSeconds, (int)Math.round(info.durationSeconds()));
         evict();
@@ -392,6 +581,7 @@ public final class HlsPackager implements StreamConsumer
     @Override
     public void onStreamClosed(final LiveStream stream)
     {
+        closeTranscoder();
         fragmentWriter.release();
         if (tsBuffer != null)
         {

@@ -20,4 +20,15 @@ public interface HttpRoutes
      * @return the JSON list of cameras with their state.
      */
     String camerasJson();
+
+    /**
+     * The {@code /api/v1/cameras/NAME} document: one camera with its live and pull state.
+     *
+     * @param camera the camera name from the URL.
+     * @return JSON, or null for an unknown camera (404). The default knows no camera.
+     */
+    default String cameraJson(final String camera)
+    {
+        return null;
+    }
 }

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  *
  * <p>URLs: {@code /live/NAME/index.m3u8} (multivariant), {@code /live/NAME/stream.m3u8} (media playlist),
  * {@code /live/NAME/init-N.mp4}, {@code /live/NAME/seg-N.m4s|ts}, {@code /live/NAME/} (page),
- * {@code /assets/hls.min.js}, {@code /metrics}, {@code /api/v1/cameras}, {@code /api/v1/cameras/NAME/recordings}.
+ * {@code /assets/hls.min.js}, {@code /metrics}, {@code /api/v1/cameras}, {@code /api/v1/cameras/NAME}, {@code /api/v1/cameras/NAME/recordings}.
  *
  * <p>Segments and init segments go out as retained duplicates of the packager's buffers: no copy. Playlists are
  * not cached ({@code no-cache}); segments are immutable. Every response carries CORS headers; HEAD and single
@@ -45,6 +45,7 @@ public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHtt
 {
     private static final Pattern LIVE = Pattern.compile("^/live/([A-Za-z0-9_.-]{1,64})(/.*)?$");
     private static final Pattern RECORDINGS = Pattern.compile("^/api/v1/cameras/([A-Za-z0-9_-]{1,64})/recordings$");
+    private static final Pattern CAMERA = Pattern.compile("^/api/v1/cameras/([A-Za-z0-9_-]{1,64})$");
     private static final Pattern RANGE = Pattern.compile("^bytes=(\\d*)-(\\d*)$");
     private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
 
@@ -123,6 +124,22 @@ public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHtt
         if (recordings.matches())
         {
             final String json = routes.recordingsJson(recordings.group(1));
+            if (json == null)
+            {
+                sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "unknown camera\n");
+            }
+            else
+            {
+                sendBytes(ctx, request, json.getBytes(StandardCharsets.UTF_8), "application/json", "no-cache");
+            }
+
+            return;
+        }
+
+        final Matcher camera = CAMERA.matcher(path);
+        if (camera.matches())
+        {
+            final String json = routes.cameraJson(camera.group(1));
             if (json == null)
             {
                 sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "unknown camera\n");

@@ -21,8 +21,8 @@ import java.util.function.Consumer;
  * Encodes a stream's access units once as RTMP play messages (FLV tag bodies in type-0/type-3 chunks on the
  * reserved play chunk streams), shared by every RTMP viewer of the stream.
  *
- * <p>Only H.264, H.265 and AAC go out; G.711, Opus and MJPEG tracks are left out (FLV could carry G.711, a
- * later step).
+ * <p>H.264, H.265, AAC and G.711 (A-law, mu-law; passed through as FLV sound formats 7/8, no sequence header) go
+ * out ({@link FlvTagWriter#canWrite}); Opus and MJPEG tracks are left out.
  *
  * <p>Timestamps are the stream's DTS in milliseconds, low 32 bits; composition offsets travel in the FLV
  * video header. H.265 goes out as Enhanced RTMP ({@code hvc1}).
@@ -54,7 +54,7 @@ public final class RtmpFrameEncoder implements FrameEncoder
     public void encode(final LiveStream stream, final AccessUnitEvent event, final Consumer<OutFrame> out)
     {
         final TrackFormat format = event.format;
-        if (!format.codec().isHlsCompatible())
+        if (!FlvTagWriter.canWrite(format.codec()))
         {
             return;
         }
@@ -68,7 +68,10 @@ public final class RtmpFrameEncoder implements FrameEncoder
                 out.accept(metadataFrame(stream));
             }
 
-            out.accept(sequenceHeader(format, timestampMs));
+            if (hasSequenceHeader(format))
+            {
+                out.accept(sequenceHeader(format, timestampMs));
+            }
         }
 
         scratch.clear();
@@ -81,7 +84,7 @@ public final class RtmpFrameEncoder implements FrameEncoder
         }
         else
         {
-            FlvTagWriter.writeAudio(event.payload, scratch);
+            FlvTagWriter.writeAudio(format.codec(), event.payload, scratch);
             data = RtmpPlayMedia.encodeAudio(alloc, chunkSize, timestampMs, scratch);
         }
 
@@ -106,7 +109,10 @@ public final class RtmpFrameEncoder implements FrameEncoder
         if (audio != null)
         {
             lastFormats[TrackFormat.AUDIO_TRACK] = audio;
-            out.accept(sequenceHeader(audio, timestampMs));
+            if (hasSequenceHeader(audio))
+            {
+                out.accept(sequenceHeader(audio, timestampMs));
+            }
         }
     }
 
@@ -149,7 +155,7 @@ public final class RtmpFrameEncoder implements FrameEncoder
         {
             metadata.put("audiosamplerate", (double)audio.sampleRate());
             metadata.put("audiochannels", (double)audio.channels());
-            metadata.put("audiocodecid", 10.0);
+            metadata.put("audiocodecid", (double)FlvTagWriter.soundFormat(audio.codec()));
         }
 
         metadata.put("encoder", "cococam");
@@ -159,7 +165,12 @@ public final class RtmpFrameEncoder implements FrameEncoder
 
     private static TrackFormat carried(final TrackFormat format)
     {
-        return format != null && format.codec().isHlsCompatible() ? format : null;
+        return format != null && FlvTagWriter.canWrite(format.codec()) ? format : null;
+    }
+
+    private static boolean hasSequenceHeader(final TrackFormat format)
+    {
+        return format.isVideo() || FlvTagWriter.hasAudioSequenceHeader(format.codec());
     }
 
     @Override

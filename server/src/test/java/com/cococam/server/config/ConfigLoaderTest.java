@@ -305,7 +305,7 @@ class ConfigLoaderTest
         assertTrue(problems("rtmp: {}\n---\nhttp: {}\n").get(0).startsWith("t.yaml:2: malformed YAML: expected a " +
             "single document"));
         assertTrue(problems("http:\n  corsOrigin: *\n").get(0).endsWith("must be quoted, e.g. \"*\")"));
-        assertEquals(List.of("t.yaml:1: expected a mapping of sections [rtmp, http, storage, hls, stream, " +
+        assertEquals(List.of("t.yaml:1: expected a mapping of sections [rtmp, rtsp, http, storage, hls, stream, " +
             "recording, cameras] at the top level, got a list"), problems("- rtmp\n- http\n"));
     }
 

@@ -69,6 +69,8 @@ public final class TestServer implements AutoCloseable
         final List<String> args = new ArrayList<>();
         args.add("--rtmp.host=127.0.0.1");
         args.add("--http.host=127.0.0.1");
+        args.add("--rtsp.host=127.0.0.1");
+        args.add("--rtsp.port=" + freePort());
         args.add("--rtmp.port=" + freePort());
         args.add("--http.port=" + freePort());
         args.add("--storage.dir=" + storage);
@@ -105,6 +107,15 @@ public final class TestServer implements AutoCloseable
     public String rtmpUrl(final String path)
     {
         return "rtmp://127.0.0.1:" + server.rtmpPort() + "/" + path;
+    }
+
+    /**
+     * @param path e.g. {@code live/cam1}.
+     * @return the RTSP URL of the path, without a key.
+     */
+    public String rtspUrl(final String path)
+    {
+        return "rtsp://127.0.0.1:" + server.rtspPort() + "/" + path;
     }
 
     /**

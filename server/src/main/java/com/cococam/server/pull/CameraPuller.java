@@ -1,0 +1,489 @@
+package com.cococam.server.pull;
+
+import com.cococam.protocols.rtsp.Transport;
+import com.cococam.protocols.rtsp.client.RtpMediaAssembler;
+import com.cococam.protocols.rtsp.client.RtspClient;
+import com.cococam.protocols.rtsp.client.RtspClientError;
+import com.cococam.protocols.rtsp.client.RtspClientListener;
+import com.cococam.protocols.rtsp.client.RtspTrack;
+import com.cococam.protocols.rtsp.client.RtspUrl;
+import com.cococam.server.config.CameraConfig;
+import com.cococam.server.config.RtspTransport;
+import com.cococam.server.http.Json;
+import com.cococam.server.stream.PublishRefusedException;
+import com.cococam.server.stream.PublishSession;
+import com.cococam.server.stream.StreamHub;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pulls one camera's {@code source} over RTSP and publishes it on the camera's path, reconnecting for ever
+ * with {@link Backoff} until {@link #stop()}.
+ *
+ * <p>Transport: {@code tcp} and {@code udp} are used as configured; {@code auto} starts with UDP and falls
+ * back to TCP (for the rest of the puller's life) when SETUP is answered 461 or no packet arrives within
+ * {@value #UDP_PROBE_MS} ms of PLAY; the fallback is immediate, not a backoff.
+ *
+ * <p>Thread safety: everything runs on one event loop; the status getters and {@link #json()} may be read
+ * from any thread (volatile fields, a snapshot that may mix two instants). Credentials never appear in logs or
+ * in the status: {@link RtspUrl#toString()} and {@link RtspUrl#mask} hide them.
+ */
+public final class CameraPuller
+{
+    /** How long UDP may stay silent after PLAY before {@code auto} falls back to TCP. */
+    public static final long UDP_PROBE_MS = 3_000;
+    /** Period of the status refresh (per-track counters of the running session). */
+    public static final long STATS_PERIOD_MS = 1_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(CameraPuller.class);
+
+    private final CameraConfig camera;
+    private final StreamHub hub;
+    private final EventLoop loop;
+    private final Class<? extends SocketChannel> socketClass;
+    private final Class<? extends DatagramChannel> datagramClass;
+    private final Backoff backoff;
+    private final long noMediaTimeoutMs;
+    private final RtspUrl url;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private RtspClient client;
+    private RtpMediaAssembler assembler;
+    private PublishSession session;
+    private boolean fellBackToTcp;
+    private boolean stopRequested;
+    private int failuresInRow;
+    private boolean everOnline;
+    private long sessionPackets;
+    private List<RtspTrack> sessionTracks = List.of();
+    private ScheduledFuture<?> statsTimer;
+
+    private volatile PullState state = PullState.CONNECTING;
+    private volatile String lastError;
+    private volatile long sinceMs = System.currentTimeMillis();
+    private volatile long lastErrorAtMs;
+    private volatile long reconnects;
+    private volatile long attempts;
+    private volatile String transportInUse;
+    private volatile long packets;
+    private volatile long lostPackets;
+    private volatile long droppedUnits;
+    private volatile long emittedUnits;
+    private volatile long resyncs;
+    private volatile boolean bFrames;
+    private volatile long nextAttemptAtMs;
+    private volatile String tracksJson = "[]";
+    private volatile boolean audioSynced;
+    private volatile long syncShiftMs;
+    private volatile long sessionLostPackets;
+    private volatile long sessionDroppedUnits;
+    private volatile long sessionEmittedUnits;
+
+    /**
+     * @param camera           the camera; {@code source()} must be present.
+     * @param hub              the stream hub.
+     * @param loop             the event loop this puller and its channels use.
+     * @param socketClass      TCP channel class of the loop's transport.
+     * @param datagramClass    UDP channel class of the loop's transport.
+     * @param backoff          reconnect delays.
+     * @param noMediaTimeoutMs silence after which a playing session is considered dead.
+     */
+    public CameraPuller(
+        final CameraConfig camera,
+        final StreamHub hub,
+        final EventLoop loop,
+        final Class<? extends SocketChannel> socketClass,
+        final Class<? extends DatagramChannel> datagramClass,
+        final Backoff backoff,
+        final long noMediaTimeoutMs)
+    {
+        this.camera = camera;
+        this.hub = hub;
+        this.loop = loop;
+        this.socketClass = socketClass;
+        this.datagramClass = datagramClass;
+        this.backoff = backoff;
+        this.noMediaTimeoutMs = noMediaTimeoutMs;
+        RtspUrl parsed = null;
+        try
+        {
+            parsed = RtspUrl.parse(camera.source().orElseThrow());
+        }
+        catch (final RuntimeException ex)
+        {
+            lastError = "bad source URL: " + RtspUrl.mask(ex.getMessage());
+            state = PullState.OFFLINE;
+        }
+
+        this.url = parsed;
+    }
+
+    /**
+     * Starts pulling; returns at once.
+     */
+    public void start()
+    {
+        if (url == null)
+        {
+            LOG.warn("[camera {}] not pulled: {}", camera.name(), lastError);
+            stopped.countDown();
+            return;
+        }
+
+        loop.execute(this::connect);
+    }
+
+    /**
+     * Stops pulling: TEARDOWN, close, end of the publish session. Returns at once; see {@link #awaitStopped}.
+     */
+    public void stop()
+    {
+        loop.execute(() ->
+        {
+            stopRequested = true;
+            if (client != null)
+            {
+                client.stop();
+            }
+            else
+            {
+                state = PullState.OFFLINE;
+                stopped.countDown();
+            }
+        });
+    }
+
+    /**
+     * @param timeoutMs how long to wait.
+     * @return whether the puller stopped in time.
+     * @throws InterruptedException if interrupted.
+     */
+    public boolean awaitStopped(final long timeoutMs) throws InterruptedException
+    {
+        return stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    private Transport.LowerTransport transportToTry()
+    {
+        if (camera.transport() == RtspTransport.TCP || fellBackToTcp)
+        {
+            return Transport.LowerTransport.TCP;
+        }
+
+        return Transport.LowerTransport.UDP;
+    }
+
+    private void connect()
+    {
+        if (stopRequested)
+        {
+            state = PullState.OFFLINE;
+            stopped.countDown();
+            return;
+        }
+
+        final Transport.LowerTransport transport = transportToTry();
+        final boolean probing = camera.transport() == RtspTransport.AUTO && transport == Transport.LowerTransport.UDP;
+        final RtspClient.Options defaults = RtspClient.Options.defaults(transport);
+        final RtspClient.Options options = new RtspClient.Options(transport, defaults.connectTimeoutMs(),
+            defaults.requestTimeoutMs(), probing ? Math.min(UDP_PROBE_MS, noMediaTimeoutMs) : noMediaTimeoutMs,
+            defaults.receiverReportIntervalMs(), "cococam");
+        attempts++;
+        sessionPackets = 0;
+        client = new RtspClient(loop, socketClass, datagramClass, url, options, new Listener());
+        client.start();
+    }
+
+    private void onPlaying(final List<RtspTrack> tracks, final Transport.LowerTransport transport)
+    {
+        try
+        {
+            session = hub.startPublish(camera.path(), "rtsp " + url, () -> loop.execute(() ->
+            {
+                if (client != null)
+                {
+                    client.stop();
+                }
+            }));
+        }
+        catch (final PublishRefusedException ex)
+        {
+            lastError = "publish refused: " + ex.getMessage();
+            client.stop();
+            return;
+        }
+
+        assembler = new RtpMediaAssembler(PooledByteBufAllocator.DEFAULT, session);
+        assembler.configure(tracks);
+        sessionTracks = List.copyOf(tracks);
+        refreshStats();
+        statsTimer = loop.scheduleAtFixedRate(this::refreshStats, STATS_PERIOD_MS, STATS_PERIOD_MS,
+            TimeUnit.MILLISECONDS);
+        transportInUse = transport == Transport.LowerTransport.TCP ? "tcp" : "udp";
+        if (everOnline)
+        {
+            reconnects++;
+        }
+
+        everOnline = true;
+        state = PullState.ONLINE;
+        sinceMs = System.currentTimeMillis();
+        LOG.info("[camera {}] online: {} over {} ({} tracks: {})", camera.name(), url, transportInUse, tracks.size(),
+            tracks);
+    }
+
+    private void onClosed(final RtspClientError error, final String detail)
+    {
+        if (statsTimer != null)
+        {
+            statsTimer.cancel(false);
+            statsTimer = null;
+        }
+
+        if (assembler != null)
+        {
+            refreshStats();
+            sessionLostPackets = 0;
+            sessionDroppedUnits = 0;
+            sessionEmittedUnits = 0;
+            lostPackets += assembler.lostPackets();
+            droppedUnits += assembler.droppedUnits();
+            emittedUnits += assembler.emittedUnits();
+            bFrames |= assembler.reordering();
+            assembler.close();
+            assembler = null;
+        }
+
+        resyncs += client.resyncs();
+        if (session != null)
+        {
+            session.onClose();
+            session = null;
+        }
+
+        client = null;
+        transportInUse = null;
+        if (stopRequested || error == RtspClientError.STOPPED && stopRequested)
+        {
+            state = PullState.OFFLINE;
+            sinceMs = System.currentTimeMillis();
+            LOG.info("[camera {}] pull stopped", camera.name());
+            stopped.countDown();
+            return;
+        }
+
+        lastError = error.name().toLowerCase(java.util.Locale.ROOT) + ": " + detail;
+        lastErrorAtMs = System.currentTimeMillis();
+        final boolean wasOnline = state == PullState.ONLINE;
+        if (wasOnline || state != PullState.RETRYING)
+        {
+            sinceMs = lastErrorAtMs;
+        }
+
+        final boolean silentUdp = error == RtspClientError.NO_MEDIA && sessionPackets == 0;
+        if (camera.transport() == RtspTransport.AUTO && !fellBackToTcp &&
+            (error == RtspClientError.UNSUPPORTED_TRANSPORT || silentUdp))
+        {
+            fellBackToTcp = true;
+            state = PullState.CONNECTING;
+            LOG.info("[camera {}] UDP did not work ({}): falling back to TCP", camera.name(), lastError);
+            loop.execute(this::connect);
+            return;
+        }
+
+        if (sessionPackets > 0)
+        {
+            failuresInRow = 0;
+        }
+
+        final long delayMs = backoff.delayMs(failuresInRow++, ThreadLocalRandom.current()::nextDouble);
+        nextAttemptAtMs = System.currentTimeMillis() + delayMs;
+        state = PullState.RETRYING;
+        LOG.warn("[camera {}] {}; retrying in {} ms", camera.name(), lastError, delayMs);
+        loop.schedule(this::connect, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Copies the running session's counters into the status fields (on the loop, every
+     * {@value #STATS_PERIOD_MS} ms and at the end of a session; allocates one small string).
+     */
+    private void refreshStats()
+    {
+        final RtpMediaAssembler current = assembler;
+        if (current == null)
+        {
+            return;
+        }
+
+        final StringBuilder out = new StringBuilder(96 * sessionTracks.size() + 2).append('[');
+        for (final RtspTrack track : sessionTracks)
+        {
+            final long[] counters = current.trackCounters(track);
+            if (out.length() > 1)
+            {
+                out.append(',');
+            }
+
+            out.append("{\"type\":").append(Json.quote(track.type()))
+                .append(",\"codec\":").append(Json.quote(track.encodingName()))
+                .append(",\"packets\":").append(counters[0])
+                .append(",\"units\":").append(counters[1])
+                .append(",\"droppedUnits\":").append(counters[2])
+                .append(",\"lostPackets\":").append(counters[3])
+                .append('}');
+        }
+
+        tracksJson = out.append(']').toString();
+        sessionLostPackets = current.lostPackets();
+        sessionDroppedUnits = current.droppedUnits();
+        sessionEmittedUnits = current.emittedUnits();
+        bFrames |= current.reordering();
+        audioSynced = current.synced();
+        syncShiftMs = current.syncShift90k() / 90;
+    }
+
+    /**
+     * @return the camera.
+     */
+    public CameraConfig camera()
+    {
+        return camera;
+    }
+
+    /**
+     * @return the current state.
+     */
+    public PullState state()
+    {
+        return state;
+    }
+
+    /**
+     * @return times the camera came back online after having been online.
+     */
+    public long reconnects()
+    {
+        return reconnects;
+    }
+
+    /**
+     * @return the last error (masked), or null.
+     */
+    public String lastError()
+    {
+        return lastError;
+    }
+
+    /**
+     * @return the transport of the current session ({@code udp}/{@code tcp}), or null when not online.
+     */
+    public String transportInUse()
+    {
+        return transportInUse;
+    }
+
+    /**
+     * @return RTP packets received over the puller's life.
+     */
+    public long packets()
+    {
+        return packets;
+    }
+
+    /**
+     * @return RTP packets lost over finished sessions plus the current one (approximate while running).
+     */
+    public long lostPackets()
+    {
+        return lostPackets + sessionLostPackets;
+    }
+
+    /**
+     * @return interleaved resynchronisations over finished sessions.
+     */
+    public long resyncs()
+    {
+        return resyncs;
+    }
+
+    /**
+     * @return the status as a JSON object (no credentials).
+     */
+    public String json()
+    {
+        final String error = lastError;
+        final String transport = transportInUse;
+        return "{\"state\":" + Json.quote(state.jsonName()) +
+            ",\"source\":" + (url == null ? "null" : Json.quote(url.toString())) +
+            ",\"configuredTransport\":" + Json.quote(camera.transport().configName()) +
+            ",\"transport\":" + (transport == null ? "null" : Json.quote(transport)) +
+            ",\"since\":" + Json.quote(Instant.ofEpochMilli(sinceMs).toString()) +
+            ",\"lastError\":" + (error == null ? "null" : Json.quote(error)) +
+            ",\"lastErrorAt\":" + (lastErrorAtMs == 0 ? "null" : Json.quote(Instant.ofEpochMilli(lastErrorAtMs)
+                .toString())) +
+            ",\"nextAttemptAt\":" + (state == PullState.RETRYING ? Json.quote(Instant.ofEpochMilli(nextAttemptAtMs)
+                .toString()) : "null") +
+            ",\"reconnects\":" + reconnects +
+            ",\"attempts\":" + attempts +
+            ",\"packets\":" + packets +
+            ",\"lostPackets\":" + (lostPackets + sessionLostPackets) +
+            ",\"droppedUnits\":" + (droppedUnits + sessionDroppedUnits) +
+            ",\"units\":" + (emittedUnits + sessionEmittedUnits) +
+            ",\"resyncs\":" + resyncs +
+            ",\"bFrames\":" + bFrames +
+            ",\"audioSynced\":" + audioSynced +
+            ",\"audioSyncShiftMs\":" + syncShiftMs +
+            ",\"tracks\":" + tracksJson +
+            "}";
+    }
+
+    /**
+     * The client's listener: runs on the loop.
+     */
+    private final class Listener implements RtspClientListener
+    {
+        @Override
+        public void onPlaying(final List<RtspTrack> tracks, final Transport.LowerTransport transport)
+        {
+            CameraPuller.this.onPlaying(tracks, transport);
+        }
+
+        @Override
+        public void onRtp(final RtspTrack track, final ByteBuf packet)
+        {
+            sessionPackets++;
+            packets++;
+            if (assembler != null)
+            {
+                assembler.onRtp(track, packet);
+            }
+        }
+
+        @Override
+        public void onSenderReport(final RtspTrack track, final long ntpTimestamp, final long rtpTimestamp)
+        {
+            if (assembler != null)
+            {
+                assembler.onSenderReport(track, ntpTimestamp, rtpTimestamp);
+            }
+        }
+
+        @Override
+        public void onClosed(final RtspClientError error, final String detail)
+        {
+            CameraPuller.this.onClosed(error, detail);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package com.cococam.server.pull;
+
+import com.cococam.server.config.CameraConfig;
+import com.cococam.server.config.ServerConfig;
+import com.cococam.server.stream.StreamHub;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One {@link CameraPuller} per configured camera that has a {@code source}: started and stopped with the
+ * server.
+ *
+ * <p>Thread safety: {@link #start()} and {@link #close()} from the server's lifecycle thread; the lookups and
+ * {@link #metricsText()} from any thread.
+ */
+public final class CameraPullers implements AutoCloseable
+{
+    /** Silence after PLAY that ends a session (the camera is then retried). */
+    public static final long NO_MEDIA_TIMEOUT_MS = 5_000;
+
+    private static final long STOP_WAIT_MS = 3_000;
+
+    private final Map<String, CameraPuller> pullers = new LinkedHashMap<>();
+
+    /**
+     * @param config     the configuration.
+     * @param hub        the stream hub.
+     * @param eventLoops the server's I/O event loops (epoll when {@link Epoll} loads and {@code cococam.nio} is
+     *                   not set, else NIO, like the server's own transport choice).
+     * @param backoff    reconnect delays.
+     */
+    public CameraPullers(
+        final ServerConfig config,
+        final StreamHub hub,
+        final EventLoopGroup eventLoops,
+        final Backoff backoff)
+    {
+        final boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("cococam.nio");
+        final Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        final Class<? extends DatagramChannel> datagramClass = epoll ? EpollDatagramChannel.class :
+            NioDatagramChannel.class;
+        for (final CameraConfig camera : config.cameras().values())
+        {
+            if (camera.source().isPresent())
+            {
+                pullers.put(camera.name(), new CameraPuller(camera, hub, eventLoops.next(), socketClass,
+                    datagramClass, backoff, NO_MEDIA_TIMEOUT_MS));
+            }
+        }
+    }
+
+    /**
+     * Starts every puller.
+     *
+     * @return this.
+     */
+    public CameraPullers start()
+    {
+        for (final CameraPuller puller : pullers.values())
+        {
+            puller.start();
+        }
+
+        return this;
+    }
+
+    /**
+     * @param name a camera name.
+     * @return its puller, or null when the camera is not pulled.
+     */
+    public CameraPuller find(final String name)
+    {
+        return pullers.get(name);
+    }
+
+    /**
+     * @return every puller.
+     */
+    public Collection<CameraPuller> all()
+    {
+        return pullers.values();
+    }
+
+    /**
+     * @return Prometheus text for the pulled cameras ({@code cococam_camera_up}, reconnects, packets, loss).
+     */
+    public String metricsText()
+    {
+        if (pullers.isEmpty())
+        {
+            return "";
+        }
+
+        final StringBuilder out = new StringBuilder(256 + 256 * pullers.size());
+        family(out, "cococam_camera_up", "gauge", "Whether a pulled camera is streaming (1) or not (0).");
+        for (final CameraPuller puller : pullers.values())
+        {
+            sample(out, "cococam_camera_up", puller, puller.state() == PullState.ONLINE ? 1 : 0);
+        }
+
+        family(out, "cococam_camera_reconnects_total", "counter", "Times a pulled camera came back online.");
+        for (final CameraPuller puller : pullers.values())
+        {
+            sample(out, "cococam_camera_reconnects_total", puller, puller.reconnects());
+        }
+
+        family(out, "cococam_camera_rtp_packets_total", "counter", "RTP packets received from a pulled camera.");
+        for (final CameraPuller puller : pullers.values())
+        {
+            sample(out, "cococam_camera_rtp_packets_total", puller, puller.packets());
+        }
+
+        family(out, "cococam_camera_rtp_lost_total", "counter",
+            "RTP packets lost from a pulled camera (finished sessions).");
+        for (final CameraPuller puller : pullers.values())
+        {
+            sample(out, "cococam_camera_rtp_lost_total", puller, puller.lostPackets());
+        }
+
+        return out.toString();
+    }
+
+    private static void family(final StringBuilder out, final String name, final String type, final String help)
+    {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+            .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void sample(final StringBuilder out, final String name, final CameraPuller puller,
+        final long value)
+    {
+        out.append(name).append("{camera=\"").append(puller.camera().name()).append("\"} ").append(value)
+            .append('\n');
+    }
+
+    /**
+     * Stops every puller (TEARDOWN) and waits up to {@value #STOP_WAIT_MS} ms in all for them.
+     */
+    @Override
+    public void close()
+    {
+        for (final CameraPuller puller : pullers.values())
+        {
+            puller.stop();
+        }
+
+        final long deadline = System.currentTimeMillis() + STOP_WAIT_MS;
+        for (final CameraPuller puller : pullers.values())
+        {
+            try
+            {
+                puller.awaitStopped(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

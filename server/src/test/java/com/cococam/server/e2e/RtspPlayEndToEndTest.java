@@ -1,0 +1,128 @@
+package com.cococam.server.e2e;
+
+import com.cococam.codec.testing.Peers;
+import com.cococam.server.testing.TestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * RTSP play with real players: ffmpeg publishes over RTMP (or RTSP for H.265), ffprobe plays
+ * {@code rtsp://.../live/camN} over TCP and UDP at the same time (two viewer groups, frames packetized once per
+ * group), GStreamer's rtspsrc plays it into an MP4 file.
+ */
+@Timeout(150)
+class RtspPlayEndToEndTest
+{
+    @TempDir
+    Path temp;
+
+    private TestServer server;
+
+    @BeforeEach
+    void startServer() throws Exception
+    {
+        server = TestServer.start(temp.resolve("rec"));
+    }
+
+    @AfterEach
+    void stopServer()
+    {
+        server.close();
+    }
+
+    @Test
+    void shouldPlayAnRtmpPublishedStreamOverRtspTcpUdpAndGstreamer() throws Exception
+    {
+        final String path = "live/cam1";
+        final Path log = temp.resolve("publisher.log");
+        final Process publisher = TestServer.publishTestPattern(server.publishUrl(path, TestServer.KEY1), 12,
+            "libx264", List.of("-bf", "2"), log);
+        RtspSupport.awaitLive(server, path);
+
+        final Path tcpOut = temp.resolve("tcp.txt");
+        final Path udpOut = temp.resolve("udp.txt");
+        final Process tcp = probe(path, "tcp", tcpOut);
+        final Process udp = probe(path, "udp", udpOut);
+        final Path mp4 = temp.resolve("gst.mp4");
+        final Path gstLog = temp.resolve("gst.log");
+        final Process gst = Peers.start(gstLog, List.of("gst-launch-1.0", "-q", "rtspsrc",
+            "location=" + server.rtspUrl(path), "protocols=tcp", "!", "rtph264depay", "!", "h264parse", "!",
+            "identity", "eos-after=50", "!", "mp4mux", "!", "filesink", "location=" + mp4));
+
+        assertProbe(tcp, tcpOut, "h264");
+        assertProbe(udp, udpOut, "h264");
+        assertEquals(0, TestServer.waitFor(gst, RtspSupport.PEER_TIMEOUT), () -> RtspSupport.read(gstLog));
+        final Map<String, String> gstProbe = Peers.ffprobeFlat(RtspSupport.PEER_TIMEOUT, "-count_frames",
+            "-show_entries", "stream=codec_name,width,nb_read_frames", mp4.toString());
+        assertEquals("h264", gstProbe.get("streams.stream.0.codec_name"), gstProbe.toString());
+        assertEquals("640", gstProbe.get("streams.stream.0.width"));
+        final int gstFrames = Integer.parseInt(gstProbe.get("streams.stream.0.nb_read_frames"));
+        assertTrue(gstFrames >= 48 && gstFrames <= 50, "GStreamer frames: " + gstFrames);
+        // GStreamer has no DTS from RTP and its mp4mux writes B-frames with DTS that ffmpeg's muxer warns about:
+        // that is the file, not the stream. Decoding must still succeed without a decoder error.
+        final Peers.Result decode = Peers.run(RtspSupport.PEER_TIMEOUT, Peers.ffmpeg(), "-v", "error", "-xerror",
+            "-i", mp4.toString(), "-f", "null", "-");
+        assertEquals(0, decode.exitCode(), decode.stderr());
+        assertTrue(decode.stderr().lines().allMatch(l -> l.contains("non monotonically increasing dts")),
+            decode.stderr());
+        assertEquals(0, TestServer.waitFor(publisher, RtspSupport.PEER_TIMEOUT), () -> RtspSupport.read(log));
+    }
+
+    @Test
+    void shouldPushAndPlayH265OverRtsp() throws Exception
+    {
+        final String path = "live/cam2";
+        final Path log = temp.resolve("publisher.log");
+        final Process publisher = RtspSupport.publish(server.rtspUrl(path) + "?key=" + TestServer.KEY2, 10,
+            "libx265", List.of("-f", "rtsp", "-rtsp_transport", "tcp"), log);
+        RtspSupport.awaitLive(server, path);
+        final Path tcpOut = temp.resolve("tcp.txt");
+        final Path udpOut = temp.resolve("udp.txt");
+        final Process tcp = probe(path, "tcp", tcpOut);
+        final Process udp = probe(path, "udp", udpOut);
+        assertProbe(tcp, tcpOut, "hevc");
+        assertProbe(udp, udpOut, "hevc");
+        assertEquals(0, TestServer.waitFor(publisher, RtspSupport.PEER_TIMEOUT), () -> RtspSupport.read(log));
+
+        final Path file = temp.resolve("hls.mp4");
+        RtspSupport.awaitFinalPlaylist(server, "/" + path + "/stream.m3u8", 250).downloadTo(server, "/" + path + "/",
+            file);
+        final Map<String, String> probe = Peers.ffprobeFlat(RtspSupport.PEER_TIMEOUT, "-count_frames",
+            "-show_entries", "stream=codec_name,nb_read_frames", file.toString());
+        assertEquals("hevc", probe.get("streams.stream.0.codec_name"), probe.toString());
+        assertEquals(250, Integer.parseInt(probe.get("streams.stream.0.nb_read_frames")), probe.toString());
+        RtspSupport.assertDecodesCleanly(file);
+    }
+
+    private Process probe(final String path, final String transport, final Path out)
+    {
+        return Peers.start(out, List.of(Peers.ffprobe(), "-v", "error", "-rtsp_transport", transport,
+            "-read_intervals", "%+3", "-count_frames", "-show_entries", "stream=codec_name,width,nb_read_frames",
+            "-of", "flat", server.rtspUrl(path)));
+    }
+
+    private static void assertProbe(final Process process, final Path out, final String videoCodec) throws Exception
+    {
+        assertEquals(0, TestServer.waitFor(process, RtspSupport.PEER_TIMEOUT), () -> RtspSupport.read(out));
+        final Map<String, String> result = Peers.parseFlat(Files.readString(out));
+        assertEquals(videoCodec, result.get("streams.stream.0.codec_name"), result.toString());
+        assertEquals("640", result.get("streams.stream.0.width"), result.toString());
+        assertEquals("aac", result.get("streams.stream.1.codec_name"), result.toString());
+        final int video = Integer.parseInt(result.get("streams.stream.0.nb_read_frames"));
+        final int audio = Integer.parseInt(result.get("streams.stream.1.nb_read_frames"));
+        // Three seconds read, starting at the last keyframe (up to two seconds of GOP cache at once).
+        assertTrue(video >= 70 && video <= 130, "video frames over RTSP: " + result);
+        assertTrue(audio >= 120, "audio frames over RTSP: " + result);
+    }
+}
