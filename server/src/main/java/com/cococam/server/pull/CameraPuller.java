@@ -34,7 +34,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Transport: {@code tcp} and {@code udp} are used as configured; {@code auto} starts with UDP and falls
  * back to TCP (for the rest of the puller's life) when SETUP is answered 461 or no packet arrives within
- * {@value #UDP_PROBE_MS} ms of PLAY; the fallback is immediate, not a backoff.
+ * {@value #UDP_PROBE_MS} ms of PLAY; the fallback is immediate, not a backoff, and its reason stays in the
+ * status ({@code udpFallback}).
+ *
+ * <p>Status: besides state and errors, per-track counters of the running session (packets, units, dropped
+ * units, lost packets), refreshed every {@value #STATS_PERIOD_MS} ms on the loop, and whether the audio was
+ * aligned to the video by RTCP sender reports.
  *
  * <p>Thread safety: everything runs on one event loop; the status getters and {@link #json()} may be read
  * from any thread (volatile fields, a snapshot that may mix two instants). Credentials never appear in logs or
@@ -54,7 +59,7 @@ public final class CameraPuller
     private final EventLoop loop;
     private final Class<? extends SocketChannel> socketClass;
     private final Class<? extends DatagramChannel> datagramClass;
-    private final Backoff backoff;
+    private final RetrySchedule retries;
     private final long noMediaTimeoutMs;
     private final RtspUrl url;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -64,7 +69,6 @@ public final class CameraPuller
     private PublishSession session;
     private boolean fellBackToTcp;
     private boolean stopRequested;
-    private int failuresInRow;
     private boolean everOnline;
     private long sessionPackets;
     private List<RtspTrack> sessionTracks = List.of();
@@ -85,6 +89,7 @@ public final class CameraPuller
     private volatile boolean bFrames;
     private volatile long nextAttemptAtMs;
     private volatile String tracksJson = "[]";
+    private volatile String udpFallback;
     private volatile boolean audioSynced;
     private volatile long syncShiftMs;
     private volatile long sessionLostPackets;
@@ -114,7 +119,8 @@ public final class CameraPuller
         this.loop = loop;
         this.socketClass = socketClass;
         this.datagramClass = datagramClass;
-        this.backoff = backoff;
+        this.retries = new RetrySchedule(backoff, () -> ThreadLocalRandom.current().nextDouble(),
+            System::currentTimeMillis);
         this.noMediaTimeoutMs = noMediaTimeoutMs;
         RtspUrl parsed = null;
         try
@@ -297,6 +303,7 @@ public final class CameraPuller
             (error == RtspClientError.UNSUPPORTED_TRANSPORT || silentUdp))
         {
             fellBackToTcp = true;
+            udpFallback = lastError;
             state = PullState.CONNECTING;
             LOG.info("[camera {}] UDP did not work ({}): falling back to TCP", camera.name(), lastError);
             loop.execute(this::connect);
@@ -305,11 +312,11 @@ public final class CameraPuller
 
         if (sessionPackets > 0)
         {
-            failuresInRow = 0;
+            retries.onSuccess();
         }
 
-        final long delayMs = backoff.delayMs(failuresInRow++, ThreadLocalRandom.current()::nextDouble);
-        nextAttemptAtMs = System.currentTimeMillis() + delayMs;
+        final long delayMs = retries.nextDelayMs();
+        nextAttemptAtMs = retries.nextAttemptAtMs();
         state = PullState.RETRYING;
         LOG.warn("[camera {}] {}; retrying in {} ms", camera.name(), lastError, delayMs);
         loop.schedule(this::connect, delayMs, TimeUnit.MILLISECONDS);
@@ -429,6 +436,7 @@ public final class CameraPuller
             ",\"source\":" + (url == null ? "null" : Json.quote(url.toString())) +
             ",\"configuredTransport\":" + Json.quote(camera.transport().configName()) +
             ",\"transport\":" + (transport == null ? "null" : Json.quote(transport)) +
+            ",\"udpFallback\":" + (udpFallback == null ? "null" : Json.quote(udpFallback)) +
             ",\"since\":" + Json.quote(Instant.ofEpochMilli(sinceMs).toString()) +
             ",\"lastError\":" + (error == null ? "null" : Json.quote(error)) +
             ",\"lastErrorAt\":" + (lastErrorAtMs == 0 ? "null" : Json.quote(Instant.ofEpochMilli(lastErrorAtMs)

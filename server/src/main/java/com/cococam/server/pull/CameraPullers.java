@@ -121,7 +121,7 @@ public final class CameraPullers implements AutoCloseable
         }
 
         family(out, "cococam_camera_rtp_lost_total", "counter",
-            "RTP packets lost from a pulled camera (finished sessions).");
+            "RTP packets lost from a pulled camera (the running session counted every second).");
         for (final CameraPuller puller : pullers.values())
         {
             sample(out, "cococam_camera_rtp_lost_total", puller, puller.lostPackets());

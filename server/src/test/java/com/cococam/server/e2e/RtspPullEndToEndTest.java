@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class RtspPullEndToEndTest
 {
+    private static final Pattern AUDIO_TRACK = Pattern.compile(
+        "\\{\"type\":\"audio\",\"codec\":\"MPEG4-GENERIC\",\"packets\":(\\d+),\"units\":(\\d+)");
+
     @TempDir
     Path temp;
 
@@ -66,6 +71,13 @@ class RtspPullEndToEndTest
 
         final String status = server.get("/api/v1/cameras/cam1").text();
         System.out.println("rtsp pull over " + transport + ": " + status);
+        // Both formats come from the SDP before any media, so the first init segment has both tracks and the
+        // playlist never cuts a discontinuity for a late audio track.
+        assertEquals(0, hls.discontinuities(), "playlist: " + server.get("/live/cam1/stream.m3u8").text());
+        final Matcher audioTrack = AUDIO_TRACK.matcher(status);
+        assertTrue(audioTrack.find(), status);
+        assertTrue(Long.parseLong(audioTrack.group(2)) > 0 && Long.parseLong(audioTrack.group(1)) > 0,
+            "audio packets and units reach the assembler: " + status);
         assertTrue(status.contains("\"state\":\"online\""), status);
         assertTrue(status.contains("\"transport\":\"" + transport + "\""), status);
         assertTrue(status.contains("\"live\":true"), status);

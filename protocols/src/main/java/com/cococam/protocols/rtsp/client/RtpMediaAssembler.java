@@ -368,6 +368,20 @@ public final class RtpMediaAssembler implements AutoCloseable
     }
 
     /**
+     * Emits the video frames still held in the reorder window (at the end of a session, before the sink closes).
+     */
+    public void flush()
+    {
+        for (final TrackReceiver receiver : receivers)
+        {
+            if (receiver != null)
+            {
+                receiver.flushWindow();
+            }
+        }
+    }
+
+    /**
      * Releases every held buffer (partial access units, the reorder window). Emits nothing more.
      */
     @Override
@@ -628,6 +642,14 @@ public final class RtpMediaAssembler implements AutoCloseable
             lastDts = dts;
             emitted++;
             sink.onAccessUnit(trackId, dts, pts, flags, unit);
+        }
+
+        void flushWindow()
+        {
+            while (windowSize > 0)
+            {
+                releaseOldest();
+            }
         }
 
         void close()
