@@ -6,6 +6,7 @@ import com.cococam.server.config.ConfigException;
 import com.cococam.server.config.ConfigLoader;
 import com.cococam.server.config.GeneratedKeys;
 import com.cococam.server.config.ServerConfig;
+import io.netty.util.ResourceLeakDetector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,14 @@ public final class Main
         if (System.getProperty("chronicle.analytics.disable") == null)
         {
             System.setProperty("chronicle.analytics.disable", "true");
+        }
+
+        // Netty's default leak sampling records stack traces for every duplicate of a sampled frame buffer, which
+        // costs real CPU at hundreds of viewers; tests run at paranoid. -Dio.netty.leakDetection.level=simple turns
+        // it back on.
+        if (System.getProperty("io.netty.leakDetection.level") == null)
+        {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
 
         if (System.getProperty(LOGBACK_PROPERTY) == null && Files.isRegularFile(LOGBACK_FILE))

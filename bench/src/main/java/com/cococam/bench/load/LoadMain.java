@@ -181,12 +181,12 @@ public final class LoadMain
         final long startNs = System.nanoTime();
         final long endNs = startNs + TimeUnit.SECONDS.toNanos(options.durationS);
         window.set(startNs, endNs);
-        final long serverTicks0 = ProcStats.cpuTicks(options.serverPids);
+        final long[] serverTicks0 = ProcStats.cpuTicksSplit(options.serverPids);
         final long toolCpu0 = ProcStats.selfCpuNs();
         final long toolAlloc0 = ProcStats.selfAllocatedBytes();
         final long toolGc0 = ProcStats.selfGcCount();
         TimeUnit.NANOSECONDS.sleep(endNs - System.nanoTime());
-        final long serverTicks1 = ProcStats.cpuTicks(options.serverPids);
+        final long[] serverTicks1 = ProcStats.cpuTicksSplit(options.serverPids);
         final long toolCpu1 = ProcStats.selfCpuNs();
         final long toolAlloc1 = ProcStats.selfAllocatedBytes();
         final long toolGc1 = ProcStats.selfGcCount();
@@ -195,8 +195,11 @@ public final class LoadMain
 
         final LoadReport report = collect(options, clip, window, contexts, measuredNs);
         report.epoll = epoll;
+        final double tickSeconds = ProcStats.CLOCK_TICKS * (measuredNs / 1e9);
         report.serverCpuCores = options.serverPids.length == 0 ? Double.NaN
-            : (serverTicks1 - serverTicks0) / (double)ProcStats.CLOCK_TICKS / (measuredNs / 1e9);
+            : (serverTicks1[0] + serverTicks1[1] - serverTicks0[0] - serverTicks0[1]) / tickSeconds;
+        report.serverSystemCores = options.serverPids.length == 0 ? Double.NaN
+            : (serverTicks1[1] - serverTicks0[1]) / tickSeconds;
         report.serverPeakRssKb = ProcStats.statusKb(options.serverPids, "VmHWM");
         report.toolCpuCores = (toolCpu1 - toolCpu0) / (double)measuredNs;
         report.toolAllocBytesPerS = (toolAlloc1 - toolAlloc0) / (measuredNs / 1e9);

@@ -34,6 +34,7 @@ final class LoadReport
     long publishersBehind;
     boolean epoll;
     double serverCpuCores;
+    double serverSystemCores;
     long serverPeakRssKb;
     double toolCpuCores;
     double toolAllocBytesPerS;
@@ -102,8 +103,8 @@ final class LoadReport
             errors(), connectFailures, refused, closedEarly, protocolErrors, hlsHttpErrors, publishersBehind,
             hlsUnanchored, earlyFrames, unmatchedFrames));
         out.append(String.format(Locale.ROOT,
-            "  server CPU %.1f%% of one core, %.3f CPU ms per Mbit, peak RSS %.1f MB%n",
-            100 * serverCpuCores, serverCpuMsPerMbit(), serverPeakRssKb / 1024.0));
+            "  server CPU %.1f%% of one core (%.1f%% in the kernel), %.3f CPU ms per Mbit, peak RSS %.1f MB%n",
+            100 * serverCpuCores, 100 * serverSystemCores, serverCpuMsPerMbit(), serverPeakRssKb / 1024.0));
         out.append(String.format(Locale.ROOT,
             "  tool CPU %.1f%% of one core, allocation %.2f MB/s, %d GCs, peak RSS %.1f MB%n",
             100 * toolCpuCores, toolAllocBytesPerS / 1e6, toolGcCount, toolRssKb / 1024.0));
@@ -142,6 +143,7 @@ final class LoadReport
             .append(",\"unmatchedFrames\":").append(unmatchedFrames)
             .append("},");
         number(out, "serverCpuPct", 100 * serverCpuCores).append(',');
+        number(out, "serverSysCpuPct", 100 * serverSystemCores).append(',');
         number(out, "serverCpuMsPerMbit", serverCpuMsPerMbit()).append(',');
         number(out, "serverPeakRssMb", serverPeakRssKb / 1024.0).append(',');
         number(out, "toolCpuPct", 100 * toolCpuCores).append(',');

@@ -28,7 +28,17 @@ final class ProcStats
      */
     static long cpuTicks(final long[] pids)
     {
-        long sum = 0;
+        final long[] split = cpuTicksSplit(pids);
+        return split[0] + split[1];
+    }
+
+    /**
+     * @param pids processes.
+     * @return {user, system} CPU time summed over the processes, in ticks.
+     */
+    static long[] cpuTicksSplit(final long[] pids)
+    {
+        final long[] sum = new long[2];
         for (final long pid : pids)
         {
             try
@@ -37,11 +47,12 @@ final class ProcStats
                     StandardCharsets.US_ASCII);
                 final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-                sum += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                sum[0] += Long.parseLong(fields[11]);
+                sum[1] += Long.parseLong(fields[12]);
             }
             catch (final IOException | RuntimeException ex)
             {
-                sum += 0;
+                sum[0] += 0;
             }
         }
 
