@@ -20,6 +20,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -64,6 +67,9 @@ public final class CococamServer implements AutoCloseable
     private final ServerConfig config;
     private final HlsRegistry hlsRegistry = new HlsRegistry();
     private final List<Channel> listeners = new ArrayList<>();
+    /** Every accepted connection (removed on close), so a stop closes each one before the loops go away. */
+    private final ChannelGroup connections = new DefaultChannelGroup("cococam-connections",
+        GlobalEventExecutor.INSTANCE);
     private final Recording recording;
     private EventLoopGroup acceptor;
     private EventLoopGroup eventLoops;
@@ -108,6 +114,7 @@ public final class CococamServer implements AutoCloseable
             @Override
             protected void initChannel(final SocketChannel channel)
             {
+                connections.add(channel);
                 rtmpIngest.initChannel(channel);
             }
         });
@@ -121,6 +128,7 @@ public final class CococamServer implements AutoCloseable
             @Override
             protected void initChannel(final SocketChannel channel)
             {
+                connections.add(channel);
                 rtspIngest.initChannel(channel);
             }
         });
@@ -134,6 +142,7 @@ public final class CococamServer implements AutoCloseable
             @Override
             protected void initChannel(final SocketChannel channel)
             {
+                connections.add(channel);
                 channel.pipeline()
                     .addLast("idle", new IdleStateHandler(0, 0, 120, TimeUnit.SECONDS))
                     .addLast("codec", new HttpServerCodec(4096, 16384, 16384))
@@ -325,6 +334,8 @@ public final class CococamServer implements AutoCloseable
         {
             channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
 
         if (rtspUdp != null)
         {
