@@ -62,13 +62,13 @@ public final class LiveFanout implements StreamConsumer
     }
 
     /**
-     * Removes a viewer. Any thread.
+     * Removes a viewer; its connection stays open (the protocol decides about it). Any thread.
      *
      * @param subscriber the viewer.
      */
     public void unsubscribe(final LiveSubscriber subscriber)
     {
-        subscriber.close();
+        subscriber.stop();
         requests.offer(new Request(null, null, subscriber, false));
         wakeWorker();
     }

@@ -359,6 +359,21 @@ public final class LiveSubscriber
     }
 
     /**
+     * Stops delivery and drops the backlog but leaves the connection to its protocol (RTSP TEARDOWN, RTMP
+     * closeStream: the client may still talk on it). Any thread; idempotent.
+     */
+    public void stop()
+    {
+        if (closed)
+        {
+            return;
+        }
+
+        closed = true;
+        runOnEventLoop(this::releaseQueued);
+    }
+
+    /**
      * The fan-out dropped this viewer: nothing more is offered, so a last pass on the event loop frees whatever
      * an offer racing with {@link #close()} left queued. Live worker only.
      */
