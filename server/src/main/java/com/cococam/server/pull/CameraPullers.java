@@ -1,16 +1,12 @@
 package com.cococam.server.pull;
 
+import com.cococam.server.NettyTransport;
 import com.cococam.server.config.CameraConfig;
 import com.cococam.server.config.ServerConfig;
 import com.cococam.server.stream.StreamHub;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -35,8 +31,7 @@ public final class CameraPullers implements AutoCloseable
     /**
      * @param config     the configuration.
      * @param hub        the stream hub.
-     * @param eventLoops the server's I/O event loops (epoll when {@link Epoll} loads and {@code cococam.nio} is
-     *                   not set, else NIO, like the server's own transport choice).
+     * @param eventLoops the server's I/O event loops (of {@link NettyTransport}'s transport).
      * @param backoff    reconnect delays.
      */
     public CameraPullers(
@@ -45,10 +40,8 @@ public final class CameraPullers implements AutoCloseable
         final EventLoopGroup eventLoops,
         final Backoff backoff)
     {
-        final boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("cococam.nio");
-        final Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        final Class<? extends DatagramChannel> datagramClass = epoll ? EpollDatagramChannel.class :
-            NioDatagramChannel.class;
+        final Class<? extends SocketChannel> socketClass = NettyTransport.socketChannel();
+        final Class<? extends DatagramChannel> datagramClass = NettyTransport.datagramChannel();
         for (final CameraConfig camera : config.cameras().values())
         {
             if (camera.source().isPresent())
