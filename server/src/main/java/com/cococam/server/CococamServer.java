@@ -226,7 +226,8 @@ public final class CococamServer implements AutoCloseable
             @Override
             public String metrics()
             {
-                return PrometheusText.render(hub.streams(), recording.metricsText() + pullers.metricsText());
+                return PrometheusText.render(hub.streams(), recording.metricsText() + pullers.metricsText() +
+                    rtspIngest.metricsText());
             }
 
             @Override

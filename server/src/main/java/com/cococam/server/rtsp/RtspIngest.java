@@ -152,6 +152,27 @@ public final class RtspIngest implements RtspServerListener
         return udpDrops.sum();
     }
 
+    /**
+     * @return Prometheus text of the counters above.
+     */
+    public String metricsText()
+    {
+        return counter("cococam_rtsp_protocol_errors_total",
+            "RTSP connections closed for a protocol reason (bad message, refusal, timeout).", protocolErrors()) +
+            counter("cococam_rtsp_bad_rtp_packets_total", "RTP/RTCP packets from publishers dropped as malformed.",
+                badRtpPackets()) +
+            counter("cococam_rtsp_unknown_channel_frames_total",
+                "Interleaved frames on a channel that was not set up (counted when the connection ends).",
+                unknownChannelFrames()) +
+            counter("cococam_rtsp_udp_drops_total", "Frames for UDP viewers dropped because the socket was full.",
+                udpDrops());
+    }
+
+    private static String counter(final String name, final String help, final long value)
+    {
+        return "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " + value + "\n";
+    }
+
     private CameraConfig cameraOf(final RtspTarget target)
     {
         final String path = target.path();

@@ -123,6 +123,10 @@ class RtspRefusalEndToEndTest
         Await.until(Duration.ofSeconds(5), () -> server.server().rtspIngest().unknownChannelFrames() == 1,
             "unknown channel frame counted");
         assertEquals(200, optionsStatus());
+        final String metrics = server.get("/metrics").text();
+        assertTrue(metrics.contains("cococam_rtsp_unknown_channel_frames_total 1\n"), metrics);
+        assertTrue(metrics.contains("cococam_rtsp_bad_rtp_packets_total " +
+            server.server().rtspIngest().badRtpPackets() + "\n"), metrics);
     }
 
     private void assertRefused(final String pathAndQuery, final String expectedStatusLine) throws Exception
