@@ -43,6 +43,7 @@ public final class LiveStream
     private final AtomicReference<PublishSession> publisher = new AtomicReference<>();
     private final AtomicReferenceArray<TrackFormat> formats = new AtomicReferenceArray<>(2);
     private final StreamWorker[] workers;
+    private final StreamWorker.Binding[] bindings;
     private final int referencesPerEvent;
     private final LiveFanout fanout;
     private volatile long lastDts = Long.MIN_VALUE;
@@ -71,15 +72,17 @@ public final class LiveStream
             final EventPoller<AccessUnitEvent> recordPoller = ring.newPoller();
             ring.addGatingSequences(recordPoller.getSequence());
             workers = new StreamWorker[] {liveWorker, recordWorker};
-            recordWorker.bind(this, recordPoller, recordConsumer);
+            bindings = new StreamWorker.Binding[] {
+                liveWorker.bind(this, livePoller, liveConsumers),
+                recordWorker.bind(this, recordPoller, recordConsumer)};
         }
         else
         {
             workers = new StreamWorker[] {liveWorker};
+            bindings = new StreamWorker.Binding[] {liveWorker.bind(this, livePoller, liveConsumers)};
         }
 
         referencesPerEvent = workers.length;
-        liveWorker.bind(this, livePoller, liveConsumers);
     }
 
     /**
@@ -210,9 +213,9 @@ public final class LiveStream
 
         metrics.ingestFrames.increment();
         metrics.ingestBytes.add(payload.readableBytes());
-        for (final StreamWorker worker : workers)
+        for (final StreamWorker.Binding binding : bindings)
         {
-            worker.wake();
+            binding.signal();
         }
 
         return true;
@@ -295,9 +298,9 @@ public final class LiveStream
         event.format = null;
         event.payload = Unpooled.EMPTY_BUFFER;
         ring.publish(sequence);
-        for (final StreamWorker worker : workers)
+        for (final StreamWorker.Binding binding : bindings)
         {
-            worker.wake();
+            binding.signal();
         }
     }
 

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * viewers never wait for it.
  *
  * <p>Thread safety: {@link #offer} on the live worker only; draining on the channel's event loop; {@link #close}
- * from anywhere. Allocation: none per frame (the drain task is pre-allocated, duplicates are recycled).
+ * from anywhere. Allocation: none per frame (drains are batched per event loop by {@link EventLoopDrains}, duplicates
+ * are recycled).
  */
 public final class LiveSubscriber
 {
@@ -37,7 +38,7 @@ public final class LiveSubscriber
     private final OneToOneConcurrentArrayQueue<OutFrame> queue = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drainTask = this::drain;
+    private final EventLoopDrains drains;
     private final AtomicLong dropUntil = new AtomicLong();
     private final OutFrame[] headers = new OutFrame[4];
     private int headerCount;
@@ -49,6 +50,8 @@ public final class LiveSubscriber
     private boolean waitingForRandomAccess;
     private int consecutiveSkips;
     private long framesSent;
+    /** Link in the event loop's stack of viewers waiting for a drain (see {@link EventLoopDrains}). */
+    LiveSubscriber nextPending;
 
     /**
      * @param channel             the viewer's connection.
@@ -72,6 +75,7 @@ public final class LiveSubscriber
         this.skipBytes = skipBytes;
         this.maxBytes = maxBytes;
         this.maxConsecutiveSkips = maxConsecutiveSkips;
+        this.drains = EventLoopDrains.of(channel.eventLoop());
     }
 
     /**
@@ -277,8 +281,16 @@ public final class LiveSubscriber
     {
         if (drainScheduled.compareAndSet(false, true))
         {
-            runOnEventLoop(drainTask);
+            drains.schedule(this);
         }
+    }
+
+    /**
+     * Runs the drain this viewer was queued for in its event loop's batch. Event loop.
+     */
+    void drainPending()
+    {
+        drain();
     }
 
     private void drain()

@@ -7,13 +7,19 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A worker thread's duty cycle: polls the rings of the streams bound to it and hands each access unit to that
  * binding's consumers. A fixed set of workers serves every stream: no thread per stream or per viewer.
  *
+ * <p>Only bindings with work are polled: a producer {@linkplain Binding#signal() signals} its binding after each
+ * publish, which puts the binding once on the worker's ready queue (a flag keeps it from being queued twice). A
+ * worker with a hundred cameras therefore touches one ring per wake-up, not a hundred. Every binding also gets its
+ * housekeeping call ({@link StreamConsumer#onIdle}) every {@code 100 ms}, ready or not.
+ *
  * <p>Each drain is bounded ({@link #MAX_EVENTS_PER_POLL} events per stream per cycle) so one busy stream cannot
- * starve the others on the same worker.
+ * starve the others on the same worker; a binding cut short re-queues itself behind the others.
  *
  * <p>Thread safety: {@link #bind}, {@link #unbind} and {@link #execute} may be called from any thread; they post
  * to the worker. Everything else runs on the worker thread.
@@ -24,11 +30,15 @@ public final class StreamWorker implements Agent
     public static final int MAX_EVENTS_PER_POLL = 256;
 
     private static final long IDLE_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int READY_QUEUE_CAPACITY = 16_384;
 
     private final String name;
     private final WakeableIdleStrategy idleStrategy;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(4096);
+    private final ManyToOneConcurrentArrayQueue<Binding> ready = new ManyToOneConcurrentArrayQueue<>(READY_QUEUE_CAPACITY);
     private final List<Binding> bindings = new ArrayList<>();
+    /** Set when a signal found the ready queue full: the next cycle polls every binding. */
+    private volatile boolean readyOverflow;
     private long nextIdleNs;
 
     /**
@@ -76,11 +86,18 @@ public final class StreamWorker implements Agent
      * @param stream    the stream.
      * @param poller    the poller (its sequence already gates the ring).
      * @param consumers consumers called in order for each event.
+     * @return the binding, which the stream's producers {@linkplain Binding#signal() signal} after each publish.
      */
-    public void bind(final LiveStream stream, final EventPoller<AccessUnitEvent> poller,
+    public Binding bind(final LiveStream stream, final EventPoller<AccessUnitEvent> poller,
         final StreamConsumer... consumers)
     {
-        execute(() -> bindings.add(new Binding(stream, poller, consumers)));
+        final Binding binding = new Binding(this, stream, poller, consumers);
+        execute(() ->
+        {
+            bindings.add(binding);
+            binding.signal();
+        });
+        return binding;
     }
 
     /**
@@ -94,6 +111,7 @@ public final class StreamWorker implements Agent
         {
             if (binding.stream == stream)
             {
+                binding.removed = true;
                 binding.close();
                 return true;
             }
@@ -107,24 +125,44 @@ public final class StreamWorker implements Agent
     {
         int work = commands.drain(Runnable::run, 64);
         final long nowNs = System.nanoTime();
-        final boolean idleDue = nowNs - nextIdleNs >= 0;
-
-        for (int i = 0, n = bindings.size(); i < n; i++)
+        if (readyOverflow)
         {
-            final Binding binding = bindings.get(i);
-            work += binding.poll(nowNs);
-            if (idleDue)
+            readyOverflow = false;
+            for (int i = 0, n = bindings.size(); i < n; i++)
             {
-                work += binding.idle(nowNs);
+                work += bindings.get(i).pollReady(nowNs);
             }
         }
 
-        if (idleDue)
+        // Only the bindings queued now: one that re-queues itself (cut short at MAX_EVENTS_PER_POLL) waits for the
+        // next cycle, behind the others.
+        Binding binding;
+        for (int n = ready.size(); n > 0 && (binding = ready.poll()) != null; n--)
         {
+            work += binding.pollReady(nowNs);
+        }
+
+        if (nowNs - nextIdleNs >= 0)
+        {
+            for (int i = 0, n = bindings.size(); i < n; i++)
+            {
+                work += bindings.get(i).idle(nowNs);
+            }
+
             nextIdleNs = nowNs + IDLE_PERIOD_NS;
         }
 
         return work;
+    }
+
+    private void enqueueReady(final Binding binding)
+    {
+        if (!ready.offer(binding))
+        {
+            readyOverflow = true;
+        }
+
+        idleStrategy.wake();
     }
 
     @Override
@@ -144,26 +182,63 @@ public final class StreamWorker implements Agent
         return name;
     }
 
-    private static final class Binding implements EventPoller.Handler<AccessUnitEvent>
+    /**
+     * One stream's poller and consumers on a worker. Producers call {@link #signal()} after publishing; everything
+     * else runs on the worker thread.
+     */
+    static final class Binding implements EventPoller.Handler<AccessUnitEvent>
     {
+        private static final AtomicIntegerFieldUpdater<Binding> QUEUED =
+            AtomicIntegerFieldUpdater.newUpdater(Binding.class, "queued");
+
+        private final StreamWorker worker;
         private final LiveStream stream;
         private final EventPoller<AccessUnitEvent> poller;
         private final StreamConsumer[] consumers;
+        private volatile int queued;
+        private boolean removed;
         private long nowNs;
         private int count;
 
-        Binding(final LiveStream stream, final EventPoller<AccessUnitEvent> poller, final StreamConsumer[] consumers)
+        Binding(final StreamWorker worker, final LiveStream stream, final EventPoller<AccessUnitEvent> poller,
+            final StreamConsumer[] consumers)
         {
+            this.worker = worker;
             this.stream = stream;
             this.poller = poller;
             this.consumers = consumers;
         }
 
-        int poll(final long nowNs) throws Exception
+        /**
+         * Tells the worker this binding's ring has events: queues it once (until the worker takes it) and wakes the
+         * worker. Any thread; no allocation. The worker clears the flag before it polls, so a publish that races
+         * with a poll either is seen by that poll or queues the binding again.
+         */
+        void signal()
         {
+            // Already queued: the producer that queued it has woken the worker.
+            if (queued == 0 && QUEUED.compareAndSet(this, 0, 1))
+            {
+                worker.enqueueReady(this);
+            }
+        }
+
+        int pollReady(final long nowNs) throws Exception
+        {
+            queued = 0;
+            if (removed)
+            {
+                return 0;
+            }
+
             this.nowNs = nowNs;
             count = 0;
             poller.poll(this);
+            if (count >= MAX_EVENTS_PER_POLL)
+            {
+                signal();
+            }
+
             return count;
         }
 

@@ -1,0 +1,113 @@
+package com.cococam.server.stream;
+
+import io.netty.channel.EventLoop;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Batches the drains of the viewers that share one Netty event loop: a live worker that queues a frame to a
+ * thousand viewers posts one task per event loop, not one task per viewer.
+ *
+ * <p>The pending viewers form an intrusive stack (each {@link LiveSubscriber} has a link field): a producer pushes
+ * with a CAS on the head; the event loop's task takes the whole stack with one exchange and drains every viewer
+ * on it. Only the push that finds the stack empty posts the task, so posting costs one executor offer (and at most
+ * one wake-up of the loop) per batch. A viewer is on the stack at most once, guarded by its own drain flag, so
+ * the links never form a cycle. Taking the whole stack at once avoids the ABA problem of single pops.
+ *
+ * <p>Thread safety: {@link #schedule} from any thread; the drain task runs on the event loop.
+ * Allocation: none per frame or per viewer; one instance per event loop, kept until the loop terminates.
+ */
+final class EventLoopDrains implements Runnable
+{
+    private static final ConcurrentMap<EventLoop, EventLoopDrains> BY_LOOP = new ConcurrentHashMap<>();
+
+    private final EventLoop eventLoop;
+    private final AtomicReference<LiveSubscriber> head = new AtomicReference<>();
+
+    private EventLoopDrains(final EventLoop eventLoop)
+    {
+        this.eventLoop = eventLoop;
+    }
+
+    /**
+     * The batcher of an event loop. Cold path (once per viewer).
+     *
+     * @param eventLoop the viewer's event loop.
+     * @return its batcher; forgotten when the loop terminates.
+     */
+    static EventLoopDrains of(final EventLoop eventLoop)
+    {
+        final EventLoopDrains existing = BY_LOOP.get(eventLoop);
+        if (existing != null)
+        {
+            return existing;
+        }
+
+        final EventLoopDrains created = new EventLoopDrains(eventLoop);
+        final EventLoopDrains raced = BY_LOOP.putIfAbsent(eventLoop, created);
+        if (raced != null)
+        {
+            return raced;
+        }
+
+        try
+        {
+            eventLoop.terminationFuture().addListener(future -> BY_LOOP.remove(eventLoop, created));
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            // A loop without a termination future (Netty's EmbeddedEventLoop in tests): don't keep it in the map.
+            BY_LOOP.remove(eventLoop, created);
+        }
+
+        return created;
+    }
+
+    /**
+     * Queues a viewer whose drain flag the caller just set. Any thread.
+     *
+     * @param subscriber the viewer (not already pending).
+     */
+    void schedule(final LiveSubscriber subscriber)
+    {
+        LiveSubscriber top;
+        do
+        {
+            top = head.get();
+            subscriber.nextPending = top;
+        }
+        while (!head.compareAndSet(top, subscriber));
+
+        if (top == null)
+        {
+            try
+            {
+                eventLoop.execute(this);
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                // The loop has terminated (server stop): nobody else will drain, so free the viewers' backlogs here.
+                run();
+            }
+        }
+    }
+
+    /**
+     * Drains every pending viewer. Event loop.
+     */
+    @Override
+    public void run()
+    {
+        LiveSubscriber next = head.getAndSet(null);
+        while (next != null)
+        {
+            final LiveSubscriber subscriber = next;
+            next = subscriber.nextPending;
+            subscriber.nextPending = null;
+            subscriber.drainPending();
+        }
+    }
+}

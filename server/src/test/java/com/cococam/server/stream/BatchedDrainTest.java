@@ -1,0 +1,208 @@
+package com.cococam.server.stream;
+
+import com.cococam.codec.media.CodecId;
+import com.cococam.codec.media.FrameFlags;
+import com.cococam.codec.media.TrackFormat;
+import com.cococam.server.testing.Await;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
+import io.netty.handler.codec.FixedLengthFrameDecoder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Many viewers on few event loops, drained in per-loop batches ({@link EventLoopDrains}): every viewer's socket
+ * still receives every frame, whole and in order.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BatchedDrainTest
+{
+    private static final TrackFormat AUDIO = new TrackFormat(TrackFormat.AUDIO_TRACK, CodecId.G711A, 0, 0, 8000, 1,
+        new byte[0], "");
+    private static final int FRAME_BYTES = 160;
+
+    private final List<Channel> channels = new ArrayList<>();
+    private EventLoopGroup serverLoops;
+    private EventLoopGroup viewerLoops;
+    private StreamHub hub;
+
+    @AfterEach
+    void tearDown() throws InterruptedException
+    {
+        if (hub != null)
+        {
+            hub.close();
+        }
+
+        for (final Channel channel : channels)
+        {
+            channel.close().await(5, TimeUnit.SECONDS);
+        }
+
+        if (viewerLoops != null)
+        {
+            viewerLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+
+        if (serverLoops != null)
+        {
+            serverLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldDeliverEveryFrameInOrderToEveryViewerOfSharedEventLoops() throws Exception
+    {
+        final int viewers = 300;
+        final int frames = 250;
+        serverLoops = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
+        viewerLoops = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
+        final LocalAddress address = new LocalAddress("batched-drain-" + System.nanoTime());
+        final List<FrameCounter> counters = new ArrayList<>();
+        final Channel server = new ServerBootstrap()
+            .group(serverLoops)
+            .channel(LocalServerChannel.class)
+            .childHandler(new ChannelInitializer<LocalChannel>()
+            {
+                @Override
+                protected void initChannel(final LocalChannel channel)
+                {
+                    final FrameCounter counter = new FrameCounter();
+                    synchronized (counters)
+                    {
+                        counters.add(counter);
+                    }
+
+                    channel.pipeline().addLast(new FixedLengthFrameDecoder(FRAME_BYTES), counter);
+                }
+            })
+            .bind(address).sync().channel();
+        channels.add(server);
+
+        hub = new StreamHub(1, 1024, 5_000, new StreamPipeline()
+        {
+            @Override
+            public StreamConsumer[] liveConsumers(final String path)
+            {
+                return new StreamConsumer[0];
+            }
+
+            @Override
+            public StreamConsumer recordConsumer(final String path)
+            {
+                return null;
+            }
+        });
+        final PublishSession session = hub.startPublish("live/batched", "test", () -> { });
+        session.onFormat(AUDIO);
+        final LiveFanout fanout = session.stream().fanout();
+
+        final Bootstrap client = new Bootstrap().group(viewerLoops).channel(LocalChannel.class)
+            .handler(new ChannelInitializer<LocalChannel>()
+            {
+                @Override
+                protected void initChannel(final LocalChannel channel)
+                {
+                    // Nothing to read on the viewer side: the server half of each pair counts what arrives.
+                }
+            });
+        for (int i = 0; i < viewers; i++)
+        {
+            final Channel channel = client.connect(address).sync().channel();
+            channels.add(channel);
+            final LiveSubscriber subscriber = new LiveSubscriber(channel, "viewer " + i, 64L << 20, 128L << 20, 3,
+                () -> { });
+            fanout.subscribe("raw", PassThroughEncoder::new, subscriber);
+        }
+
+        Await.until(Duration.ofSeconds(20), () -> fanout.viewerCount() == viewers && counters.size() == viewers,
+            "viewers joined");
+
+        for (long dts = 0; dts < frames; dts++)
+        {
+            final ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(FRAME_BYTES);
+            payload.writeLong(dts).writeZero(FRAME_BYTES - Long.BYTES);
+            session.onAccessUnit(TrackFormat.AUDIO_TRACK, dts, dts, FrameFlags.KEYFRAME, payload);
+            payload.release();
+        }
+
+        Await.until(Duration.ofSeconds(30), () -> counters.stream().allMatch(c -> c.frames.get() >= frames),
+            () -> "frames received, fewest: " + counters.stream().mapToInt(c -> c.frames.get()).min().orElse(0));
+        for (final FrameCounter counter : counters)
+        {
+            assertEquals(frames, counter.frames.get(), "frames received by one viewer");
+            assertEquals(0, counter.outOfOrder.get(), "frames out of order");
+        }
+
+        assertEquals(0, session.stream().metrics().viewerSkippedFrames.sum(), "no viewer skipped");
+        session.onClose();
+    }
+
+    /** Forwards each unit's payload as it is: one frame per unit. */
+    private static final class PassThroughEncoder implements FrameEncoder
+    {
+        @Override
+        public void encode(final LiveStream stream, final AccessUnitEvent event, final Consumer<OutFrame> out)
+        {
+            if (FrameFlags.isEndOfStream(event.flags))
+            {
+                return;
+            }
+
+            out.accept(OutFrame.newInstance(event.payload.retainedSlice(), false, true, event.ingestNanos));
+        }
+
+        @Override
+        public void writeHeaders(final LiveStream stream, final Consumer<OutFrame> out)
+        {
+        }
+    }
+
+    /** Counts the fixed-size frames a viewer's peer reads, checking the sequence numbers. */
+    private static final class FrameCounter extends ChannelInboundHandlerAdapter
+    {
+        final AtomicInteger frames = new AtomicInteger();
+        final AtomicInteger outOfOrder = new AtomicInteger();
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            final ByteBuf frame = (ByteBuf)msg;
+            try
+            {
+                if (frame.readLong() != frames.get())
+                {
+                    outOfOrder.incrementAndGet();
+                }
+
+                frames.incrementAndGet();
+            }
+            finally
+            {
+                frame.release();
+            }
+        }
+    }
+}
