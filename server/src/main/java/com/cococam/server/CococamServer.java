@@ -1,6 +1,7 @@
 package com.cococam.server;
 
 import com.cococam.server.config.CameraConfig;
+import com.cococam.server.config.RtspConfig;
 import com.cococam.server.config.ServerConfig;
 import com.cococam.server.hls.HlsPackager;
 import com.cococam.server.hls.HlsRegistry;
@@ -120,7 +121,7 @@ public final class CococamServer implements AutoCloseable
         });
         rtmpPort = ((InetSocketAddress)rtmp.localAddress()).getPort();
 
-        rtspUdp = new RtspUdp().bind(eventLoops, NettyTransport.datagramChannel(), config.rtsp().host());
+        rtspUdp = bindRtspUdp();
         rtspIngest = new RtspIngest(config, hub, rtspUdp);
         final Channel rtsp = bind(config.rtsp().host(), config.rtsp().port(), RTMP_SEND_BUFFER_BYTES,
             new ChannelInitializer<SocketChannel>()
@@ -154,9 +155,36 @@ public final class CococamServer implements AutoCloseable
         pullers = new CameraPullers(config, hub, eventLoops, Backoff.DEFAULT).start();
 
         LOG.info("listening: rtmp {}:{}, rtsp {}:{} (rtp/rtcp udp {}-{}), http {}:{} (transport {}, {} live workers)",
-            config.rtmp().host(), rtmpPort, config.rtsp().host(), rtspPort, rtspUdp.rtpPort(), rtspUdp.rtpPort() + 1,
+            config.rtmp().host(), rtmpPort, config.rtsp().host(), rtspPort, rtspUdp == null ? "off" : rtspUdp.rtpPort(),
+            rtspUdp == null ? "off" : rtspUdp.rtpPort() + 1,
             config.http().host(), httpPort, NettyTransport.nativeEpoll() ? "epoll" : "nio", liveWorkers);
         return this;
+    }
+
+    /**
+     * The RTSP RTP/RTCP pair, in {@code rtsp.udpPortMin..udpPortMax} when set. When no pair of the range is free the
+     * server runs TCP-only for RTSP (UDP SETUPs get 461 and clients fall back to interleaved TCP), said once here.
+     */
+    private RtspUdp bindRtspUdp() throws InterruptedException
+    {
+        final RtspUdp udp = new RtspUdp();
+        try
+        {
+            return udp.bind(eventLoops, NettyTransport.datagramChannel(), config.rtsp().host(),
+                config.rtsp().udpPortMin(), config.rtsp().udpPortMax());
+        }
+        catch (final IllegalStateException ex)
+        {
+            if (!config.rtsp().hasUdpPortRange())
+            {
+                throw ex;
+            }
+
+            udp.close();
+            LOG.warn("rtsp: {} ({}..{}): RTP over UDP is off, players and publishers must use TCP", ex.getMessage(),
+                RtspConfig.UDP_PORT_MIN_KEY, RtspConfig.UDP_PORT_MAX_KEY);
+            return null;
+        }
     }
 
     private Channel bind(

@@ -72,7 +72,8 @@ public final class Recording implements AutoCloseable
      */
     public void start()
     {
-        final JournalOptions options = JournalOptions.defaults().withGapThresholdMs(config.recording().gapMs());
+        final JournalOptions options = JournalOptions.defaults().withGapThresholdMs(config.recording().gapMs())
+            .withBlockSizeBytes(config.recording().blockSizeMb() * 1024L * 1024);
         for (final CameraConfig camera : config.cameras().values())
         {
             if (!camera.record())

@@ -155,8 +155,11 @@ final class RtmpIngest implements RtmpServerListener
         }
 
         final LiveStream stream = hub.getOrCreate(camera.path());
-        final LiveSubscriber subscriber = new LiveSubscriber(connection.channel(), "rtmp " +
-            connection.remoteAddress(), config.stream().subscriberSkipBytes(), config.stream().subscriberMaxBytes(),
+        // Frames are chunked by RtmpFrameEncoder on their own chunk streams: they enter the pipeline below the chunk
+        // encoder, which would only pass them on.
+        final ChannelHandlerContext below = connection.channel().pipeline().context(RtmpServerInitializer.CHUNK_ENCODER);
+        final LiveSubscriber subscriber = new LiveSubscriber(connection.channel(),
+            below != null ? below : connection.channel(), "rtmp " + connection.remoteAddress(), config.stream().subscriberSkipBytes(), config.stream().subscriberMaxBytes(),
             MAX_CONSECUTIVE_SKIPS, connection::sendPlayStop);
         connection.channel().attr(SUBSCRIBER).set(subscriber);
         final int chunkSize = connection.outgoingChunkSize();

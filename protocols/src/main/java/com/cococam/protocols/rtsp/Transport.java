@@ -199,7 +199,8 @@ public record Transport(
      */
     public static Transport parse(final String spec)
     {
-        final String[] params = spec.split(";");
+        // Limit -1: a spec of separators only (";;;") must still give an (empty) first element.
+        final String[] params = spec.split(";", -1);
         final String[] kind = params[0].trim().toUpperCase(Locale.ROOT).split("/");
         if (kind.length < 2 || kind.length > 3 || kind[0].isEmpty() || kind[1].isEmpty())
         {

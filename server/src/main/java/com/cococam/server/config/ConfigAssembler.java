@@ -231,6 +231,7 @@ final class ConfigAssembler
         }
 
         checkSkipBelowMax(values);
+        checkUdpPortRange(values);
         final Map<String, CameraConfig> built = new LinkedHashMap<>();
         for (final Map.Entry<String, Map<String, Setting>> camera : cameras.entrySet())
         {
@@ -255,7 +256,10 @@ final class ConfigAssembler
                 (Integer)values.get(RtmpConfig.HANDSHAKE_TIMEOUT_MS_KEY)),
             new RtspConfig(
                 (String)values.get(RtspConfig.HOST_KEY),
-                (Integer)values.get(RtspConfig.PORT_KEY)),
+                (Integer)values.get(RtspConfig.PORT_KEY),
+                (Integer)values.get(RtspConfig.SESSION_TIMEOUT_SECONDS_KEY),
+                (Integer)values.get(RtspConfig.UDP_PORT_MIN_KEY),
+                (Integer)values.get(RtspConfig.UDP_PORT_MAX_KEY)),
             new HttpConfig(
                 (String)values.get(HttpConfig.HOST_KEY),
                 (Integer)values.get(HttpConfig.PORT_KEY),
@@ -273,7 +277,8 @@ final class ConfigAssembler
                 (Integer)values.get(StreamConfig.WORKERS_KEY)),
             new RecordingConfig(
                 (Integer)values.get(RecordingConfig.GAP_MS_KEY),
-                (Integer)values.get(RecordingConfig.RETENTION_CHECK_MS_KEY)),
+                (Integer)values.get(RecordingConfig.RETENTION_CHECK_MS_KEY),
+                (Integer)values.get(RecordingConfig.BLOCK_SIZE_MB_KEY)),
             built);
     }
 
@@ -350,6 +355,22 @@ final class ConfigAssembler
             "must be more than " + StreamConfig.SUBSCRIBER_SKIP_BYTES_KEY + " (" + skip + "), got " + max;
         final String key = blameSkip ? StreamConfig.SUBSCRIBER_SKIP_BYTES_KEY : StreamConfig.SUBSCRIBER_MAX_BYTES_KEY;
         problems.add(blamed.origin.valueProblem(key, false, message));
+    }
+
+    private void checkUdpPortRange(final Map<String, Object> values)
+    {
+        final String problem = RtspConfig.udpRangeProblem((Integer)values.get(RtspConfig.UDP_PORT_MIN_KEY),
+            (Integer)values.get(RtspConfig.UDP_PORT_MAX_KEY));
+        if (problem == null)
+        {
+            return;
+        }
+
+        final Setting minSetting = fixed.get(RtspConfig.UDP_PORT_MIN_KEY);
+        final boolean blameMin = minSetting != null;
+        final Setting blamed = blameMin ? minSetting : fixed.get(RtspConfig.UDP_PORT_MAX_KEY);
+        problems.add(blamed.origin.valueProblem(blameMin ? RtspConfig.UDP_PORT_MIN_KEY : RtspConfig.UDP_PORT_MAX_KEY,
+            false, problem));
     }
 
     private void addSection(final String section, final Node value, final String sourceName)

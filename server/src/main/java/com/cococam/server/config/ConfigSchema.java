@@ -77,6 +77,12 @@ final class ConfigSchema
             intRange(100, 600_000), "time allowed for the RTMP handshake");
         add(fixed, RtspConfig.HOST_KEY, RtspConfig.HOST_DEFAULT, host(), "address the RTSP listener binds");
         add(fixed, RtspConfig.PORT_KEY, RtspConfig.PORT_DEFAULT, intRange(1, 65535), "RTSP TCP port");
+        add(fixed, RtspConfig.SESSION_TIMEOUT_SECONDS_KEY, RtspConfig.SESSION_TIMEOUT_SECONDS_DEFAULT,
+            intRange(1, 3600), "seconds an RTSP session may stay silent before it is closed");
+        add(fixed, RtspConfig.UDP_PORT_MIN_KEY, RtspConfig.UDP_PORT_DEFAULT, intRange(0, 65534),
+            "lowest RTP/RTCP UDP port (even), 0 = system-picked");
+        add(fixed, RtspConfig.UDP_PORT_MAX_KEY, RtspConfig.UDP_PORT_DEFAULT, intRange(0, 65535),
+            "highest RTP/RTCP UDP port (odd), 0 = system-picked");
         add(fixed, HttpConfig.HOST_KEY, HttpConfig.HOST_DEFAULT, host(), "address the HTTP listener binds");
         add(fixed, HttpConfig.PORT_KEY, HttpConfig.PORT_DEFAULT, intRange(1, 65535), "HTTP TCP port");
         add(fixed, HttpConfig.CORS_ORIGIN_KEY, HttpConfig.CORS_ORIGIN_DEFAULT, corsOrigin(),
@@ -103,6 +109,8 @@ final class ConfigSchema
             "silence that closes a recording file");
         add(fixed, RecordingConfig.RETENTION_CHECK_MS_KEY, RecordingConfig.RETENTION_CHECK_MS_DEFAULT,
             intRange(1000, 86_400_000), "period of the retention sweep");
+        add(fixed, RecordingConfig.BLOCK_SIZE_MB_KEY, RecordingConfig.BLOCK_SIZE_MB_DEFAULT, intRange(1, 1024),
+            "MiB of a camera journal mapped at a time; a quarter of it is the largest recordable frame");
         FIXED = Collections.unmodifiableMap(fixed);
 
         final Map<String, KeyDef> camera = new LinkedHashMap<>();

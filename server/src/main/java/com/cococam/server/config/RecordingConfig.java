@@ -7,8 +7,9 @@ package com.cococam.server.config;
  *
  * @param gapMs            pause that ends a recorded span, see {@link #GAP_MS_KEY}.
  * @param retentionCheckMs period of the retention sweep, see {@link #RETENTION_CHECK_MS_KEY}.
+ * @param blockSizeMb      journal mapping block, see {@link #BLOCK_SIZE_MB_KEY}.
  */
-public record RecordingConfig(int gapMs, int retentionCheckMs)
+public record RecordingConfig(int gapMs, int retentionCheckMs, int blockSizeMb)
 {
     /**
      * Milliseconds without media after which a camera's recorded span ends; media arriving later starts the
@@ -33,6 +34,19 @@ public record RecordingConfig(int gapMs, int retentionCheckMs)
     public static final int RETENTION_CHECK_MS_DEFAULT = 3_600_000;
 
     /**
+     * MiB of each camera journal that is memory-mapped at a time (Chronicle's block size). It bounds the
+     * journal's resident memory per camera (about two blocks) and the largest access unit that can be recorded
+     * (a quarter of a block: 2 MiB at the default); a larger unit is not recorded and counted as a write error.
+     * Range 1..1024.
+     */
+    public static final String BLOCK_SIZE_MB_KEY = "recording.blockSizeMb";
+
+    /**
+     * Default for {@link #BLOCK_SIZE_MB_KEY}.
+     */
+    public static final int BLOCK_SIZE_MB_DEFAULT = 8;
+
+    /**
      * Checks structural limits.
      *
      * @throws IllegalArgumentException when a period is not positive.
@@ -41,6 +55,7 @@ public record RecordingConfig(int gapMs, int retentionCheckMs)
     {
         Limits.requirePositive(GAP_MS_KEY, gapMs);
         Limits.requirePositive(RETENTION_CHECK_MS_KEY, retentionCheckMs);
+        Limits.requirePositive(BLOCK_SIZE_MB_KEY, blockSizeMb);
     }
 
     /**
@@ -50,6 +65,6 @@ public record RecordingConfig(int gapMs, int retentionCheckMs)
      */
     public static RecordingConfig defaults()
     {
-        return new RecordingConfig(GAP_MS_DEFAULT, RETENTION_CHECK_MS_DEFAULT);
+        return new RecordingConfig(GAP_MS_DEFAULT, RETENTION_CHECK_MS_DEFAULT, BLOCK_SIZE_MB_DEFAULT);
     }
 }

@@ -95,6 +95,8 @@ public final class CameraPuller
     private volatile long sessionLostPackets;
     private volatile long sessionDroppedUnits;
     private volatile long sessionEmittedUnits;
+    private final int udpPortMin;
+    private final int udpPortMax;
 
     /**
      * @param camera           the camera; {@code source()} must be present.
@@ -114,6 +116,34 @@ public final class CameraPuller
         final Backoff backoff,
         final long noMediaTimeoutMs)
     {
+        this(camera, hub, loop, socketClass, datagramClass, backoff, noMediaTimeoutMs, 0, 0);
+    }
+
+    /**
+     * @param camera           the camera; {@code source()} must be present.
+     * @param hub              the stream hub.
+     * @param loop             the event loop this puller and its channels use.
+     * @param socketClass      TCP channel class of the loop's transport.
+     * @param datagramClass    UDP channel class of the loop's transport.
+     * @param backoff          reconnect delays.
+     * @param noMediaTimeoutMs silence after which a playing session is considered dead.
+     * @param udpPortMin       lowest local UDP port (even) for RTP/RTCP over UDP, 0 for system-picked ports
+     *                         ({@code rtsp.udpPortMin}).
+     * @param udpPortMax       highest one (odd), 0 for system-picked ports ({@code rtsp.udpPortMax}).
+     */
+    public CameraPuller(
+        final CameraConfig camera,
+        final StreamHub hub,
+        final EventLoop loop,
+        final Class<? extends SocketChannel> socketClass,
+        final Class<? extends DatagramChannel> datagramClass,
+        final Backoff backoff,
+        final long noMediaTimeoutMs,
+        final int udpPortMin,
+        final int udpPortMax)
+    {
+        this.udpPortMin = udpPortMin;
+        this.udpPortMax = udpPortMax;
         this.camera = camera;
         this.hub = hub;
         this.loop = loop;
@@ -205,7 +235,7 @@ public final class CameraPuller
         final RtspClient.Options defaults = RtspClient.Options.defaults(transport);
         final RtspClient.Options options = new RtspClient.Options(transport, defaults.connectTimeoutMs(),
             defaults.requestTimeoutMs(), probing ? Math.min(UDP_PROBE_MS, noMediaTimeoutMs) : noMediaTimeoutMs,
-            defaults.receiverReportIntervalMs(), "cococam");
+            defaults.receiverReportIntervalMs(), "cococam", udpPortMin, udpPortMax);
         attempts++;
         sessionPackets = 0;
         client = new RtspClient(loop, socketClass, datagramClass, url, options, new Listener());

@@ -47,7 +47,8 @@ public final class CameraPullers implements AutoCloseable
             if (camera.source().isPresent())
             {
                 pullers.put(camera.name(), new CameraPuller(camera, hub, eventLoops.next(), socketClass,
-                    datagramClass, backoff, NO_MEDIA_TIMEOUT_MS));
+                    datagramClass, backoff, NO_MEDIA_TIMEOUT_MS, config.rtsp().udpPortMin(),
+                    config.rtsp().udpPortMax()));
             }
         }
     }

@@ -93,6 +93,8 @@ public final class CameraJournal implements AutoCloseable
     private static final String QUEUE_SUFFIX = ".cq4";
     private static final long DISK_CHECK_INTERVAL_MS = 1_000;
     private static final int COPY_SCRATCH_LENGTH = 16 * 1024;
+    /** Fixed fields of a record (see writeRecord) plus Chronicle's 4-byte document header. */
+    private static final int RECORD_HEADER_BYTES = 4 + 4 + 8 + 8 + 8 + 4 + 4;
     private static final int FIRST_ACCESS_UNIT_SEARCH_LIMIT = 64;
 
     private final String camera;
@@ -202,6 +204,7 @@ public final class CameraJournal implements AutoCloseable
         {
             queue = SingleChronicleQueueBuilder.binary(directory)
                 .rollCycle(options.rollCycle())
+                .blockSize(options.blockSizeBytes())
                 .timeProvider(clock::currentTimeMillis)
                 .build();
         }
@@ -671,6 +674,20 @@ public final class CameraJournal implements AutoCloseable
     {
         final int payloadLength = payload == null ? 0 : payload.readableBytes();
         final int formatCount = singleFormat != null ? 1 : Integer.bitCount(embedMask);
+        long formatBytes = singleFormat != null ? singleFormat.length : 0;
+        for (int mask = embedMask; mask != 0; mask &= mask - 1)
+        {
+            formatBytes += encodedFormats[Integer.numberOfTrailingZeros(mask)].length;
+        }
+
+        if (RECORD_HEADER_BYTES + formatBytes + payloadLength > options.maxRecordBytes())
+        {
+            // Checked before Chronicle is asked: its own overflow would surface as a failed write of the block.
+            throw new JournalWriteException("journal: record of " + (RECORD_HEADER_BYTES + formatBytes +
+                payloadLength) + " bytes is over the largest the journal holds (" + options.maxRecordBytes() +
+                " bytes, a quarter of its block: raise recording.blockSizeMb) camera=" + camera + " track=" + trackId);
+        }
+
         int length = 0;
         try (DocumentContext dc = appender.writingDocument())
         {

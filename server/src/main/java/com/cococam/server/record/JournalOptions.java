@@ -19,8 +19,16 @@ import java.util.Objects;
  *                           less usable space than this (checked at most once a second), so a full disk is an
  *                           exception rather than a fault in a memory-mapped write. Default
  *                           {@link #DEFAULT_MIN_FREE_BYTES}.
+ * @param blockSizeBytes     bytes of the journal memory-mapped at a time (Chronicle's block size): bounds the
+ *                           resident memory of an open journal (about two blocks) and the largest record (a
+ *                           quarter of a block, {@link #maxRecordBytes()}). Default {@link #DEFAULT_BLOCK_SIZE_BYTES}.
  */
-public record JournalOptions(RollCycle rollCycle, long gapThresholdMs, long minIndexIntervalMs, long minFreeBytes)
+public record JournalOptions(
+    RollCycle rollCycle,
+    long gapThresholdMs,
+    long minIndexIntervalMs,
+    long minFreeBytes,
+    long blockSizeBytes)
 {
     /**
      * One file per UTC day.
@@ -43,6 +51,15 @@ public record JournalOptions(RollCycle rollCycle, long gapThresholdMs, long minI
     public static final long DEFAULT_MIN_FREE_BYTES = 256L * 1024 * 1024;
 
     /**
+     * Default block: 8 MiB, so an open journal keeps about 16 MiB mapped and records frames up to 2 MiB. (Chronicle's
+     * own default, 64 MiB, left up to 128 MiB of written pages resident per camera.)
+     */
+    public static final long DEFAULT_BLOCK_SIZE_BYTES = 8L * 1024 * 1024;
+
+    /** Smallest block accepted: 1 MiB (largest record 256 KiB). */
+    public static final long MIN_BLOCK_SIZE_BYTES = 1024L * 1024;
+
+    /**
      * Validates the options.
      */
     public JournalOptions
@@ -62,6 +79,20 @@ public record JournalOptions(RollCycle rollCycle, long gapThresholdMs, long minI
         {
             throw new IllegalArgumentException("journal: minFreeBytes=" + minFreeBytes);
         }
+
+        if (blockSizeBytes < MIN_BLOCK_SIZE_BYTES || blockSizeBytes > (1L << 30))
+        {
+            throw new IllegalArgumentException("journal: blockSizeBytes=" + blockSizeBytes);
+        }
+    }
+
+    /**
+     * @return the largest record the journal can hold: a quarter of a block (Chronicle writes a record within one
+     *         mapped block plus its overlap).
+     */
+    public long maxRecordBytes()
+    {
+        return blockSizeBytes / 4;
     }
 
     /**
@@ -70,7 +101,7 @@ public record JournalOptions(RollCycle rollCycle, long gapThresholdMs, long minI
     public static JournalOptions defaults()
     {
         return new JournalOptions(DEFAULT_ROLL_CYCLE, DEFAULT_GAP_THRESHOLD_MS, DEFAULT_MIN_INDEX_INTERVAL_MS,
-            DEFAULT_MIN_FREE_BYTES);
+            DEFAULT_MIN_FREE_BYTES, DEFAULT_BLOCK_SIZE_BYTES);
     }
 
     /**
@@ -79,7 +110,7 @@ public record JournalOptions(RollCycle rollCycle, long gapThresholdMs, long minI
      */
     public JournalOptions withRollCycle(final RollCycle cycle)
     {
-        return new JournalOptions(cycle, gapThresholdMs, minIndexIntervalMs, minFreeBytes);
+        return new JournalOptions(cycle, gapThresholdMs, minIndexIntervalMs, minFreeBytes, blockSizeBytes);
     }
 
     /**
@@ -88,7 +119,7 @@ public record JournalOptions(RollCycle rollCycle, long gapThresholdMs, long minI
      */
     public JournalOptions withGapThresholdMs(final long thresholdMs)
     {
-        return new JournalOptions(rollCycle, thresholdMs, minIndexIntervalMs, minFreeBytes);
+        return new JournalOptions(rollCycle, thresholdMs, minIndexIntervalMs, minFreeBytes, blockSizeBytes);
     }
 
     /**
@@ -97,7 +128,7 @@ public record JournalOptions(RollCycle rollCycle, long gapThresholdMs, long minI
      */
     public JournalOptions withMinIndexIntervalMs(final long intervalMs)
     {
-        return new JournalOptions(rollCycle, gapThresholdMs, intervalMs, minFreeBytes);
+        return new JournalOptions(rollCycle, gapThresholdMs, intervalMs, minFreeBytes, blockSizeBytes);
     }
 
     /**
@@ -106,6 +137,15 @@ public record JournalOptions(RollCycle rollCycle, long gapThresholdMs, long minI
      */
     public JournalOptions withMinFreeBytes(final long bytes)
     {
-        return new JournalOptions(rollCycle, gapThresholdMs, minIndexIntervalMs, bytes);
+        return new JournalOptions(rollCycle, gapThresholdMs, minIndexIntervalMs, bytes, blockSizeBytes);
+    }
+
+    /**
+     * @param bytes the block size.
+     * @return a copy with that block size.
+     */
+    public JournalOptions withBlockSizeBytes(final long bytes)
+    {
+        return new JournalOptions(rollCycle, gapThresholdMs, minIndexIntervalMs, minFreeBytes, bytes);
     }
 }

@@ -9,6 +9,7 @@ import com.cococam.codec.rtp.FramePayloadFormat;
 import com.cococam.codec.rtp.FrameRtpPacketizer;
 import com.cococam.codec.rtp.H264RtpPacketizer;
 import com.cococam.codec.rtp.H265RtpPacketizer;
+import com.cococam.codec.rtp.JpegRtpPacketizer;
 import com.cococam.codec.rtp.Mpeg4GenericPacketizer;
 import com.cococam.codec.rtp.NalRtpPacketizer;
 import com.cococam.codec.rtp.RtpPacketHandler;
@@ -32,7 +33,8 @@ import java.util.function.Consumer;
  * viewer's port (the channel says which track and whether RTP or RTCP).
  *
  * <p>Packets: H.264 (single NAL, STAP-A, FU-A) and H.265 with the track's parameter sets put in front of every
- * keyframe that lacks them, AAC as mpeg4-generic AAC-hbr, G.711 and Opus as is; payload size 1400. RTP time
+ * keyframe that lacks them, AAC as mpeg4-generic AAC-hbr, G.711 and Opus as is, MJPEG as RFC 2435 (Q 255 with
+ * the image's tables; an image RFC 2435 cannot carry is skipped and counted); payload size 1400. RTP time
  * is the unit's PTS scaled to the track clock plus a random offset. A sender report goes before the first
  * packet of a track and then at least every two seconds of stream time, with the NTP time of the group's
  * wall-clock anchor ({@link RtpOutState}), so players line audio up with video.
@@ -63,6 +65,7 @@ final class RtpFrameEncoder implements FrameEncoder
     private Consumer<OutFrame> pendingTarget;
     private ByteBuf current;
     private int currentChannel;
+    private long refusedImages;
 
     /**
      * @param state    the group's shared sending state.
@@ -91,7 +94,9 @@ final class RtpFrameEncoder implements FrameEncoder
         state.anchor(event.wallClockMs, event.pts);
         final RtpOutState.Track track = state.track(format);
         final int size = event.payload.readableBytes();
-        final ByteBuf data = alloc.buffer(size + (size / MAX_PAYLOAD + 2) * 20 + 64);
+        // Per packet: 4 bytes of interleaving, 12 of RTP header, up to 12 of payload header (RFC 2435), and the
+        // first packet of an image its quantization tables.
+        final ByteBuf data = alloc.buffer(size + (size / MAX_PAYLOAD + 2) * 28 + 320);
         current = data;
         if (live && (track.lastSrPts == Long.MIN_VALUE || event.pts - track.lastSrPts >= SR_INTERVAL_90K))
         {
@@ -163,6 +168,17 @@ final class RtpFrameEncoder implements FrameEncoder
             return frame.packetize(payload, rtpTime, appender);
         }
 
+        if (packetizer instanceof JpegRtpPacketizer jpeg)
+        {
+            final int packets = jpeg.packetize(payload, rtpTime, appender);
+            if (packets < 0)
+            {
+                refusedImages++;
+            }
+
+            return packets;
+        }
+
         return -1;
     }
 
@@ -183,6 +199,7 @@ final class RtpFrameEncoder implements FrameEncoder
             case G711A -> new FrameRtpPacketizer(FramePayloadFormat.PCMA, alloc, writer, MAX_PAYLOAD);
             case G711U -> new FrameRtpPacketizer(FramePayloadFormat.PCMU, alloc, writer, MAX_PAYLOAD);
             case OPUS -> new FrameRtpPacketizer(FramePayloadFormat.OPUS, alloc, writer, MAX_PAYLOAD);
+            case MJPEG -> new JpegRtpPacketizer(alloc, writer, MAX_PAYLOAD);
             default -> null;
         };
         packetizers[id] = made;
@@ -193,7 +210,12 @@ final class RtpFrameEncoder implements FrameEncoder
     private boolean writerMatches(final int id, final RtpStreamWriter writer)
     {
         final Object p = packetizers[id];
-        return p instanceof NalRtpPacketizer nal ? nal.writer() == writer : writers[id] == writer;
+        if (p instanceof NalRtpPacketizer nal)
+        {
+            return nal.writer() == writer;
+        }
+
+        return p instanceof JpegRtpPacketizer jpeg ? jpeg.writer() == writer : writers[id] == writer;
     }
 
     private RtpStreamWriter writerFor(final int id, final RtpOutState.Track track)
@@ -318,6 +340,15 @@ final class RtpFrameEncoder implements FrameEncoder
         }
 
         return out.toByteArray();
+    }
+
+    /**
+     * @return MJPEG images that RFC 2435 cannot carry (progressive, 4:4:4, custom Huffman tables, over 2040
+     *         pixels), skipped.
+     */
+    long refusedImages()
+    {
+        return refusedImages;
     }
 
     @Override

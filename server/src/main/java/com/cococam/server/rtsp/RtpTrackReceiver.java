@@ -7,6 +7,7 @@ import com.cococam.codec.rtp.FramePayloadFormat;
 import com.cococam.codec.rtp.FrameRtpDepacketizer;
 import com.cococam.codec.rtp.H264RtpDepacketizer;
 import com.cococam.codec.rtp.H265RtpDepacketizer;
+import com.cococam.codec.rtp.JpegRtpDepacketizer;
 import com.cococam.codec.rtp.LatmDepacketizer;
 import com.cococam.codec.rtp.Mpeg4GenericConfig;
 import com.cococam.codec.rtp.Mpeg4GenericDepacketizer;
@@ -134,6 +135,10 @@ final class RtpTrackReceiver implements RtpAccessUnitHandler
 
                         return d;
                     }, null, sink, timeline);
+                case "JPEG":
+                    // RFC 2435; the MJPEG format (image size from the first frame) comes from the depacketizer.
+                    return new RtpTrackReceiver(trackId, clock, handler -> new JpegRtpDepacketizer(alloc, handler),
+                        null, sink, timeline);
                 case "MPEG4-GENERIC":
                     final Mpeg4GenericConfig config = Mpeg4GenericConfig.fromFmtp(media.fmtp());
                     return new RtpTrackReceiver(trackId, clock, handler -> new Mpeg4GenericDepacketizer(config, alloc,

@@ -6,6 +6,7 @@ import com.cococam.protocols.rtsp.sdp.Sdp;
 import com.cococam.protocols.rtsp.sdp.SdpMedia;
 import com.cococam.protocols.rtsp.server.RtspConnection;
 import com.cococam.protocols.rtsp.server.RtspPlayHandle;
+import com.cococam.protocols.rtsp.server.RtspPlayReply;
 import com.cococam.protocols.rtsp.server.RtspPublishHandle;
 import com.cococam.protocols.rtsp.server.RtspRefusedException;
 import com.cococam.protocols.rtsp.server.RtspServerHandler;
@@ -59,7 +60,6 @@ public final class RtspIngest implements RtspServerListener
     private static final AttributeKey<LiveSubscriber> SUBSCRIBER = AttributeKey.valueOf("cococam.rtsp.subscriber");
     private static final String APP = "live";
     private static final int MAX_CONSECUTIVE_SKIPS = 3;
-    private static final long SESSION_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(RtspServerHandler.SESSION_TIMEOUT_SEC);
 
     private final ServerConfig config;
     private final StreamHub hub;
@@ -72,13 +72,13 @@ public final class RtspIngest implements RtspServerListener
     private final LongAdder udpDrops = new LongAdder();
 
     /**
-     * @param config the configuration.
+     * @param config the configuration (its {@code rtsp.sessionTimeoutSeconds} is the session timeout).
      * @param hub    the stream hub.
      * @param udp    the bound UDP pair, or null to offer TCP only.
      */
     public RtspIngest(final ServerConfig config, final StreamHub hub, final RtspUdp udp)
     {
-        this(config, hub, udp, SESSION_TIMEOUT_MS);
+        this(config, hub, udp, TimeUnit.SECONDS.toMillis(config.rtsp().sessionTimeoutSeconds()));
     }
 
     /**
@@ -463,6 +463,7 @@ public final class RtspIngest implements RtspServerListener
         private final List<InetSocketAddress> routeSources = new ArrayList<>(4);
         private final RtspUdp.Route keepalive;
         private boolean udpMode;
+        private boolean started;
         private LiveSubscriber subscriber;
 
         Viewer(final RtspConnection connection, final LiveStream stream, final List<TrackFormat> tracks, final Sdp sdp)
@@ -483,7 +484,7 @@ public final class RtspIngest implements RtspServerListener
         @Override
         public void onSetup(final int trackIndex, final Transport transport) throws RtspRefusedException
         {
-            if (subscriber != null)
+            if (started)
             {
                 throw new RtspRefusedException(455, "Method Not Valid in This State: already playing", false);
             }
@@ -508,14 +509,22 @@ public final class RtspIngest implements RtspServerListener
         }
 
         @Override
-        public void onPlay()
+        public void onPlay(final RtspPlayReply reply)
         {
-            if (subscriber != null)
+            // Each PLAY (the first and every one after a PAUSE) joins the fan-out afresh: the viewer starts at the
+            // stream's last keyframe (GOP cache), and its first drain tells the RTP-Info of the answer.
+            final boolean resumed = started;
+            started = true;
+            final RtspUdpOut out = out();
+            out.setPaused(false);
+            final int[] channelByIndex = new int[tracks.size()];
+            for (int index = 0; index < channelByIndex.length; index++)
             {
-                out().setPaused(false);
-                return;
+                final int trackId = tracks.get(index).trackId();
+                channelByIndex[index] = udpMode ? 2 * trackId : channels[trackId];
             }
 
+            out.awaitFirstPackets(reply, channelByIndex);
             subscriber = new LiveSubscriber(connection.channel(), "rtsp " + connection.remoteAddress(),
                 config.stream().subscriberSkipBytes(), config.stream().subscriberMaxBytes(), MAX_CONSECUTIVE_SKIPS,
                 () ->
@@ -531,8 +540,8 @@ public final class RtspIngest implements RtspServerListener
                 subscriber.close();
             }
 
-            LOG.info("[path {}] rtsp viewer joined ({}): {}", stream.path(), udpMode ? "udp" : "tcp",
-                connection.remoteAddress());
+            LOG.info("[path {}] rtsp viewer {} ({}): {}", stream.path(), resumed ? "resumed" : "joined",
+                udpMode ? "udp" : "tcp", connection.remoteAddress());
         }
 
         private RtspUdpOut out()
@@ -543,10 +552,19 @@ public final class RtspIngest implements RtspServerListener
         @Override
         public void onPause()
         {
+            // Leave the fan-out: nothing more is queued for this viewer (what the socket already holds still goes).
             final RtspUdpOut out = out();
             if (out != null)
             {
                 out.setPaused(true);
+            }
+
+            if (subscriber != null)
+            {
+                stream.fanout().unsubscribe(subscriber);
+                connection.channel().attr(SUBSCRIBER).set(null);
+                subscriber = null;
+                LOG.info("[path {}] rtsp viewer paused: {}", stream.path(), connection.remoteAddress());
             }
         }
 

@@ -22,7 +22,9 @@ import java.util.Map;
  * <p>Video: H.264 ({@code packetization-mode=1}, {@code profile-level-id} from the SPS,
  * {@code sprop-parameter-sets}) or H.265 ({@code sprop-vps/sps/pps}) on payload type 96, 90 kHz. Audio: AAC as
  * RFC 3640 {@code mpeg4-generic} AAC-hbr on 97 at the sample rate, G.711 A-law/mu-law on the static types 8/0,
- * Opus on 97 at 48 kHz. Each media section has {@code a=control:trackID=N}, N its index.
+ * Opus on 97 at 48 kHz. Motion JPEG (RFC 2435) on its static payload type 26 with {@code a=rtpmap:26 JPEG/90000}
+ * (MJPEG is served over RTSP only: HLS and RTMP leave it out). Each media section has
+ * {@code a=control:trackID=N}, N its index.
  *
  * <p>Thread safety: stateless.
  */
@@ -30,6 +32,7 @@ final class RtspSdp
 {
     static final int VIDEO_PAYLOAD_TYPE = 96;
     static final int AUDIO_PAYLOAD_TYPE = 97;
+    static final int JPEG_PAYLOAD_TYPE = 26;
 
     private RtspSdp()
     {
@@ -41,7 +44,7 @@ final class RtspSdp
      */
     static boolean carried(final TrackFormat format)
     {
-        return format != null && format.codec() != CodecId.MJPEG;
+        return format != null;
     }
 
     /**
@@ -54,7 +57,8 @@ final class RtspSdp
         {
             case G711A -> 8;
             case G711U -> 0;
-            case H264, H265, MJPEG -> VIDEO_PAYLOAD_TYPE;
+            case MJPEG -> JPEG_PAYLOAD_TYPE;
+            case H264, H265 -> VIDEO_PAYLOAD_TYPE;
             default -> AUDIO_PAYLOAD_TYPE;
         };
     }
@@ -147,6 +151,7 @@ final class RtspSdp
                     fmtp.put(e.getKey(), e.getValue());
                 }
             }
+            case MJPEG -> media.rtpMap(new RtpMap(pt, "JPEG", 90_000, -1));
             case G711A -> media.rtpMap(new RtpMap(pt, "PCMA", 8000, 1));
             case G711U -> media.rtpMap(new RtpMap(pt, "PCMU", 8000, 1));
             case OPUS ->

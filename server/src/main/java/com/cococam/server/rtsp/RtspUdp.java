@@ -3,6 +3,7 @@ package com.cococam.server.rtsp;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -45,7 +46,7 @@ public final class RtspUdp implements AutoCloseable
     private Channel rtcp;
 
     /**
-     * Binds an even/odd port pair on the host.
+     * Binds an even/odd port pair on the host, system-picked.
      *
      * @param group        event loop group.
      * @param channelClass datagram channel class matching the group's I/O kind (epoll or NIO).
@@ -59,6 +60,34 @@ public final class RtspUdp implements AutoCloseable
         final Class<? extends DatagramChannel> channelClass,
         final String host) throws InterruptedException
     {
+        return bind(group, channelClass, host, 0, 0);
+    }
+
+    /**
+     * Binds an even/odd port pair on the host: the first free pair of {@code portMin..portMax} (tried in order, one
+     * bind per port, nothing left open on failure), or a system-picked pair when both are 0.
+     *
+     * @param group        event loop group.
+     * @param channelClass datagram channel class matching the group's I/O kind (epoll or NIO).
+     * @param host         address to bind.
+     * @param portMin      lowest port, even; 0 for system-picked.
+     * @param portMax      highest port, odd; 0 for system-picked.
+     * @return this.
+     * @throws InterruptedException  if interrupted.
+     * @throws IllegalStateException if no pair could be bound; the message names the range.
+     */
+    public RtspUdp bind(
+        final EventLoopGroup group,
+        final Class<? extends DatagramChannel> channelClass,
+        final String host,
+        final int portMin,
+        final int portMax) throws InterruptedException
+    {
+        if (portMin > 0)
+        {
+            return bindInRange(group.next(), channelClass, host, portMin, portMax);
+        }
+
         // Both sockets on one event loop: a publisher's RTP and RTCP are then handled by the same thread.
         final EventLoop loop = group.next();
         for (int attempt = 0; attempt < MAX_BIND_TRIES; attempt++)
@@ -85,6 +114,39 @@ public final class RtspUdp implements AutoCloseable
         }
 
         throw new IllegalStateException("could not bind an RTP/RTCP UDP port pair on " + host);
+    }
+
+    private RtspUdp bindInRange(
+        final EventLoop loop,
+        final Class<? extends DatagramChannel> channelClass,
+        final String host,
+        final int portMin,
+        final int portMax) throws InterruptedException
+    {
+        for (int port = portMin + (portMin & 1); port + 1 <= portMax; port += 2)
+        {
+            final ChannelFuture first = bootstrap(loop, channelClass, false).bind(host, port).await();
+            if (!first.isSuccess())
+            {
+                first.channel().close().awaitUninterruptibly();
+                continue;
+            }
+
+            final ChannelFuture second = bootstrap(loop, channelClass, true).bind(host, port + 1).await();
+            if (!second.isSuccess())
+            {
+                second.channel().close().awaitUninterruptibly();
+                first.channel().close().awaitUninterruptibly();
+                continue;
+            }
+
+            rtp = first.channel();
+            rtcp = second.channel();
+            return this;
+        }
+
+        throw new IllegalStateException("no free RTP/RTCP UDP port pair in " + portMin + "-" + portMax + " on " +
+            host);
     }
 
     private Bootstrap bootstrap(

@@ -1,6 +1,7 @@
 package com.cococam.server.stream;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundInvoker;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ public final class LiveSubscriber
     private static final int QUEUE_CAPACITY = 4096;
 
     private final Channel channel;
+    private final ChannelOutboundInvoker writer;
     private final String description;
     private final long skipBytes;
     private final long maxBytes;
@@ -69,8 +71,33 @@ public final class LiveSubscriber
         final int maxConsecutiveSkips,
         final Runnable onStreamEnd)
     {
+        this(channel, channel, description, skipBytes, maxBytes, maxConsecutiveSkips, onStreamEnd);
+    }
+
+    /**
+     * @param channel             the viewer's connection.
+     * @param writer              where frames enter the outbound pipeline: the channel (the whole pipeline), or the
+     *                            context of a handler the frames must skip (e.g. the RTMP chunk encoder: frames
+     *                            are already chunked, so they start just below it and don't walk the handlers
+     *                            above). Writes and flushes go there.
+     * @param description         for logs, e.g. {@code rtmp 127.0.0.1:50123}.
+     * @param skipBytes           backlog past which the viewer skips to the next keyframe.
+     * @param maxBytes            backlog past which the viewer is disconnected.
+     * @param maxConsecutiveSkips keyframes in a row that may find the viewer still behind before it is dropped.
+     * @param onStreamEnd         run on the channel's event loop, after the queued frames, when the publisher ends.
+     */
+    public LiveSubscriber(
+        final Channel channel,
+        final ChannelOutboundInvoker writer,
+        final String description,
+        final long skipBytes,
+        final long maxBytes,
+        final int maxConsecutiveSkips,
+        final Runnable onStreamEnd)
+    {
         this.onStreamEnd = onStreamEnd;
         this.channel = channel;
+        this.writer = writer;
         this.description = description;
         this.skipBytes = skipBytes;
         this.maxBytes = maxBytes;
@@ -318,7 +345,7 @@ public final class LiveSubscriber
         {
             dequeued++;
             queuedBytes.addAndGet(-frame.size());
-            channel.write(frame.data().retainedDuplicate(), channel.voidPromise());
+            writer.write(frame.data().retainedDuplicate(), channel.voidPromise());
             if (frame.isLive())
             {
                 metrics.recordLatency(nowNs - frame.ingestNanos());
@@ -331,7 +358,7 @@ public final class LiveSubscriber
         if (written > 0)
         {
             framesSent += written;
-            channel.flush();
+            writer.flush();
         }
 
         if (!queue.isEmpty() && channel.isWritable())

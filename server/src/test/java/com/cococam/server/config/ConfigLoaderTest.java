@@ -66,7 +66,7 @@ class ConfigLoaderTest
         assertEquals(Path.of("./recordings"), config.storage().dir());
         assertEquals(new HlsConfig(2000, 6, HlsFormat.FMP4), config.hls());
         assertEquals(new StreamConfig(4096, 5000, 4_194_304, 16_777_216, 0), config.stream());
-        assertEquals(new RecordingConfig(5000, 3_600_000), config.recording());
+        assertEquals(new RecordingConfig(5000, 3_600_000, 8), config.recording());
         assertTrue(config.cameras().isEmpty());
     }
 

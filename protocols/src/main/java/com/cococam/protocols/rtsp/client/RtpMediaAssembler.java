@@ -8,6 +8,7 @@ import com.cococam.codec.rtp.FramePayloadFormat;
 import com.cococam.codec.rtp.FrameRtpDepacketizer;
 import com.cococam.codec.rtp.H264RtpDepacketizer;
 import com.cococam.codec.rtp.H265RtpDepacketizer;
+import com.cococam.codec.rtp.JpegRtpDepacketizer;
 import com.cococam.codec.rtp.LatmDepacketizer;
 import com.cococam.codec.rtp.Mpeg4GenericConfig;
 import com.cococam.codec.rtp.Mpeg4GenericDepacketizer;
@@ -31,7 +32,9 @@ import java.util.function.LongSupplier;
  * Turns the RTP packets of an RTSP session's tracks into {@link MediaSink} calls on one 90 kHz timeline.
  *
  * <p><b>Depacketizing</b>: H.264, H.265 (parameter sets from the SDP's sprop values when they parse, else
- * in-band), AAC as {@code mpeg4-generic} or {@code MP4A-LATM}, G.711 A-law/µ-law passed through. A track whose
+ * in-band), Motion JPEG (RFC 2435, static payload type 26 usually without rtpmap; the format, with the image
+ * size, is announced before the first image), AAC as {@code mpeg4-generic} or {@code MP4A-LATM}, G.711
+ * A-law/µ-law passed through. A track whose
  * SDP cannot be turned into a depacketizer (an AAC track without a usable config) is ignored and counted.
  * Formats the SDP defines are announced by {@link #configure}, before any media.
  *
@@ -463,6 +466,8 @@ public final class RtpMediaAssembler implements AutoCloseable
                         h265.configure(sets);
                         return h265;
                     }
+                    case "JPEG":
+                        return new JpegRtpDepacketizer(allocator, this);
                     case "MPEG4-GENERIC":
                         return new Mpeg4GenericDepacketizer(Mpeg4GenericConfig.fromFmtp(fmtp), allocator, this,
                             Mpeg4GenericDepacketizer.DEFAULT_MAX_FRAME_SIZE);

@@ -37,6 +37,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -54,7 +55,12 @@ import java.util.function.IntConsumer;
  * <p>Failure: every way the session can end is one call to {@link RtspClientListener#onClosed}; the client does
  * not reconnect (its owner does). A SETUP answered 461 ends with {@link RtspClientError#UNSUPPORTED_TRANSPORT}
  * and no media for {@link Options#noMediaTimeoutMs()} after PLAY with {@link RtspClientError#NO_MEDIA}, so that
- * the owner can fall back from UDP to TCP.
+ * the owner can fall back from UDP to TCP. No free local UDP port pair (in {@link Options#udpPortMin()}..
+ * {@link Options#udpPortMax()}, or from the system) also ends with {@link RtspClientError#UNSUPPORTED_TRANSPORT}.
+ *
+ * <p>Requests from the camera on the RTSP connection (some send OPTIONS or GET_PARAMETER as their own keep-alive,
+ * or ANNOUNCE/SET_PARAMETER): OPTIONS and GET_PARAMETER are answered 200, anything else 501, each with the
+ * request's CSeq and our Session; the session and the media go on ({@link #cameraRequests()} counts them).
  *
  * <p>Thread safety: {@link #start()} and {@link #stop()} from any thread; all work runs on one event loop, where
  * the listener is called. Allocation: per request (cold); per packet nothing but Netty's pooled buffers and
@@ -64,10 +70,13 @@ public final class RtspClient
 {
     private static final int MAX_AUTH_RETRIES = 2;
     private static final int MAX_UDP_BIND_ATTEMPTS = 16;
+    private static final int MAX_RANGE_BIND_ATTEMPTS = 256;
+    /** Rotates the first pair tried in a port range, so clients do not all start at its lowest pair. */
+    private static final AtomicInteger RANGE_CURSOR = new AtomicInteger();
     private static final long WATCHDOG_PERIOD_MS = 250;
     private static final long TEARDOWN_WAIT_MS = 1_000;
     private static final Set<String> SUPPORTED = Set.of("H264", "H265", "MPEG4-GENERIC", "MP4A-LATM", "PCMA",
-        "PCMU");
+        "PCMU", "JPEG");
 
     /**
      * Client settings.
@@ -78,6 +87,9 @@ public final class RtspClient
      * @param noMediaTimeoutMs         how long without any RTP packet after PLAY ends the session.
      * @param receiverReportIntervalMs period of receiver reports, at most 5000 (cameras stop without them).
      * @param userAgent                User-Agent header value.
+     * @param udpPortMin               lowest local UDP port (even) for RTP/RTCP pairs; 0 with {@code udpPortMax}
+     *                                 0 for system-picked ports.
+     * @param udpPortMax               highest local UDP port (odd).
      */
     public record Options(
         Transport.LowerTransport transport,
@@ -85,12 +97,15 @@ public final class RtspClient
         long requestTimeoutMs,
         long noMediaTimeoutMs,
         long receiverReportIntervalMs,
-        String userAgent)
+        String userAgent,
+        int udpPortMin,
+        int udpPortMax)
     {
         /**
          * Checks the values.
          *
-         * @throws IllegalArgumentException on a non-positive time or a report interval over 5 s.
+         * @throws IllegalArgumentException on a non-positive time, a report interval over 5 s, or a port range
+         *                                  that is neither 0-0 nor even..odd within 1..65535.
          */
         public Options
         {
@@ -101,6 +116,46 @@ public final class RtspClient
             {
                 throw new IllegalArgumentException("rtsp client options out of range");
             }
+
+            final boolean system = udpPortMin == 0 && udpPortMax == 0;
+            if (!system && (udpPortMin <= 0 || (udpPortMin & 1) != 0 || (udpPortMax & 1) == 0 ||
+                udpPortMax <= udpPortMin || udpPortMax > 65_535))
+            {
+                throw new IllegalArgumentException("rtsp client UDP port range: " + udpPortMin + "-" + udpPortMax);
+            }
+        }
+
+        /**
+         * Options with system-picked UDP ports.
+         *
+         * @param transport                UDP or TCP (interleaved).
+         * @param connectTimeoutMs         TCP connect timeout.
+         * @param requestTimeoutMs         how long a request may wait for its answer.
+         * @param noMediaTimeoutMs         how long without any RTP packet after PLAY ends the session.
+         * @param receiverReportIntervalMs period of receiver reports, at most 5000.
+         * @param userAgent                User-Agent header value.
+         */
+        public Options(
+            final Transport.LowerTransport transport,
+            final long connectTimeoutMs,
+            final long requestTimeoutMs,
+            final long noMediaTimeoutMs,
+            final long receiverReportIntervalMs,
+            final String userAgent)
+        {
+            this(transport, connectTimeoutMs, requestTimeoutMs, noMediaTimeoutMs, receiverReportIntervalMs, userAgent,
+                0, 0);
+        }
+
+        /**
+         * @param min lowest port, even, or 0.
+         * @param max highest port, odd, or 0.
+         * @return these options with that UDP port range.
+         */
+        public Options withUdpPorts(final int min, final int max)
+        {
+            return new Options(transport, connectTimeoutMs, requestTimeoutMs, noMediaTimeoutMs,
+                receiverReportIntervalMs, userAgent, min, max);
         }
 
         /**
@@ -154,6 +209,7 @@ public final class RtspClient
     private long lastPacketNs;
     private long packets;
     private long bytes;
+    private long cameraRequests;
 
     /**
      * @param loop          the event loop every channel of this session uses (and the listener is called on).
@@ -280,6 +336,14 @@ public final class RtspClient
     {
         final RtspDecoder d = decoder;
         return d == null ? 0 : d.resyncCount();
+    }
+
+    /**
+     * @return requests the camera sent us on the RTSP connection (answered, see the class comment). Event loop.
+     */
+    public long cameraRequests()
+    {
+        return cameraRequests;
     }
 
     /**
@@ -469,7 +533,7 @@ public final class RtspClient
 
         if (tracks.isEmpty())
         {
-            fail(RtspClientError.NO_TRACKS, "DESCRIBE: no H.264/H.265/AAC/G.711 track in the SDP");
+            fail(RtspClientError.NO_TRACKS, "DESCRIBE: no H.264/H.265/MJPEG/AAC/G.711 track in the SDP");
             return;
         }
 
@@ -488,11 +552,15 @@ public final class RtspClient
         }
 
         final InetAddress local = ((InetSocketAddress)channel.localAddress()).getAddress();
-        bindPair(local, track, 0, (port) ->
+        final int pairs = options.udpPortMin() > 0 ? (options.udpPortMax() - options.udpPortMin() + 1) / 2 : 0;
+        final int firstPair = pairs > 0 ? Math.floorMod(RANGE_CURSOR.getAndIncrement(), pairs) : 0;
+        bindPair(local, track, 0, firstPair, pairs, (port) ->
         {
             if (port < 0)
             {
-                fail(RtspClientError.PROTOCOL, "could not bind a UDP port pair");
+                fail(RtspClientError.UNSUPPORTED_TRANSPORT, pairs > 0 ?
+                    "no free local UDP port pair in " + options.udpPortMin() + "-" + options.udpPortMax() :
+                    "could not bind a UDP port pair");
                 return;
             }
 
@@ -711,19 +779,33 @@ public final class RtspClient
         }
     }
 
-    private void bindPair(final InetAddress local, final RtspTrack track, final int attempt, final IntConsumer done)
+    /**
+     * Binds an RTP/RTCP pair: system-picked ports ({@code pairs} 0, up to {@value #MAX_UDP_BIND_ATTEMPTS} tries),
+     * or the pairs of the configured range from {@code firstPair} on, each once (at most
+     * {@value #MAX_RANGE_BIND_ATTEMPTS}). Every failed bind's channel is closed.
+     */
+    private void bindPair(
+        final InetAddress local,
+        final RtspTrack track,
+        final int attempt,
+        final int firstPair,
+        final int pairs,
+        final IntConsumer done)
     {
-        if (attempt >= MAX_UDP_BIND_ATTEMPTS || closed)
+        if (closed || (pairs == 0 ? attempt >= MAX_UDP_BIND_ATTEMPTS :
+            attempt >= Math.min(pairs, MAX_RANGE_BIND_ATTEMPTS)))
         {
             done.accept(-1);
             return;
         }
 
-        bindOne(local, 0, track, true).addListener((ChannelFuture rtpFuture) ->
+        final int wanted = pairs == 0 ? 0 : options.udpPortMin() + 2 * ((firstPair + attempt) % pairs);
+        bindOne(local, wanted, track, true).addListener((ChannelFuture rtpFuture) ->
         {
             if (!rtpFuture.isSuccess())
             {
-                bindPair(local, track, attempt + 1, done);
+                rtpFuture.channel().close();
+                bindPair(local, track, attempt + 1, firstPair, pairs, done);
                 return;
             }
 
@@ -731,7 +813,7 @@ public final class RtspClient
             if ((port & 1) != 0 || port >= 65_535)
             {
                 rtpFuture.channel().close();
-                bindPair(local, track, attempt + 1, done);
+                bindPair(local, track, attempt + 1, firstPair, pairs, done);
                 return;
             }
 
@@ -739,8 +821,9 @@ public final class RtspClient
             {
                 if (!rtcpFuture.isSuccess())
                 {
+                    rtcpFuture.channel().close();
                     rtpFuture.channel().close();
-                    bindPair(local, track, attempt + 1, done);
+                    bindPair(local, track, attempt + 1, firstPair, pairs, done);
                     return;
                 }
 
@@ -798,6 +881,38 @@ public final class RtspClient
                 }
             })
             .bind(new InetSocketAddress(local, port));
+    }
+
+    /**
+     * A request the camera sent us: OPTIONS and GET_PARAMETER get 200 (the camera's own keep-alive, or a
+     * liveness check), everything else 501. Neither changes the session.
+     */
+    private void onCameraRequest(final RtspRequest request)
+    {
+        cameraRequests++;
+        final String method = request.method().toUpperCase(Locale.ROOT);
+        final boolean known = RtspMethods.OPTIONS.equals(method) || RtspMethods.GET_PARAMETER.equals(method);
+        final RtspResponse response = known ? new RtspResponse(200, "OK") :
+            new RtspResponse(501, "Not Implemented");
+        final String cseq = request.headers().get(RtspHeaderNames.CSEQ);
+        if (cseq != null)
+        {
+            response.headers().set(RtspHeaderNames.CSEQ, cseq.trim());
+        }
+
+        if (sessionId != null)
+        {
+            response.headers().set(RtspHeaderNames.SESSION, sessionId);
+        }
+
+        if (RtspMethods.OPTIONS.equals(method))
+        {
+            response.headers().set(RtspHeaderNames.PUBLIC, PublicHeader.format(List.of(RtspMethods.OPTIONS,
+                RtspMethods.GET_PARAMETER)));
+        }
+
+        response.headers().set(RtspHeaderNames.USER_AGENT, options.userAgent());
+        channel.writeAndFlush(response);
     }
 
     private void fail(final RtspClientError error, final String detail)
@@ -883,7 +998,10 @@ public final class RtspClient
                 {
                     onResponse((RtspResponse)msg);
                 }
-                // Requests from the camera (ANNOUNCE, GET_PARAMETER...) are not answered; cameras do not need it.
+                else if (msg instanceof RtspRequest)
+                {
+                    onCameraRequest((RtspRequest)msg);
+                }
             }
             finally
             {

@@ -17,7 +17,10 @@ public enum RtspClientError
     NO_MEDIA,
     /** Authentication was refused or no offered scheme is supported. */
     AUTH_FAILED,
-    /** SETUP was answered 461 Unsupported Transport (the caller may retry over TCP). */
+    /**
+     * SETUP was answered 461 Unsupported Transport, or no local UDP port pair was free (the caller may retry over
+     * TCP).
+     */
     UNSUPPORTED_TRANSPORT,
     /** A request was answered with another error status. */
     REFUSED,

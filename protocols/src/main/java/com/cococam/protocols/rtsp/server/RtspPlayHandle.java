@@ -28,9 +28,14 @@ public interface RtspPlayHandle
     void onSetup(int trackIndex, Transport transport) throws RtspRefusedException;
 
     /**
-     * PLAY was answered: start sending. May be called again after {@link #onPause()}.
+     * PLAY was accepted: start sending. The handle sends {@code reply} (with {@code RTP-Info} for the first packet
+     * of each track) before the first media of this PLAY; see {@link RtspPlayReply}. Called again for a PLAY
+     * after {@link #onPause()}, with a new reply; not called for a PLAY while already playing (that one is
+     * answered at once).
+     *
+     * @param reply the pending answer.
      */
-    void onPlay();
+    void onPlay(RtspPlayReply reply);
 
     /**
      * PAUSE: stop sending until the next {@link #onPlay()}.

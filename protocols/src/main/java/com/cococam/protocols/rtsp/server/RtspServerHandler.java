@@ -3,6 +3,7 @@ package com.cococam.protocols.rtsp.server;
 import com.cococam.protocols.rtsp.InterleavedFrame;
 import com.cococam.protocols.rtsp.NptRange;
 import com.cococam.protocols.rtsp.PublicHeader;
+import com.cococam.protocols.rtsp.RtpInfo;
 import com.cococam.protocols.rtsp.RtspDecoder;
 import com.cococam.protocols.rtsp.RtspEncoder;
 import com.cococam.protocols.rtsp.RtspHeaderNames;
@@ -24,6 +25,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -41,16 +43,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * the {@link RtspServerListener}; nothing is logged here.
  *
  * <p>Transports: {@code RTP/AVP/TCP} interleaved (the client's ids, or {@code 2n-2n+1} for track n when it
- * names none) and {@code RTP/AVP} UDP unicast with {@code client_port} (only when the listener offers server
- * ports). The first acceptable spec of the client's list is taken; multicast, other profiles and a session
- * mixing TCP and UDP tracks get 461.
+ * names none or names ids another track holds, else the lowest free pair) and {@code RTP/AVP} UDP unicast with
+ * {@code client_port} (only when the listener offers server ports). The first acceptable spec of the client's
+ * list is taken; multicast, other profiles and a session mixing TCP and UDP tracks get 461.
+ *
+ * <p>States: a request without {@code CSeq} gets 400; an unknown method 501. PLAY and RECORD need a set-up
+ * session of their kind (455 otherwise: before SETUP, RECORD on a play session, PLAY on a publish session);
+ * SETUP while playing or recording gets 455. PLAY, PAUSE, RECORD and TEARDOWN must name the session (454 for a
+ * missing or wrong {@code Session}, or when there is none); any request naming another session gets 454, while
+ * OPTIONS and GET_PARAMETER without one are liveness pings and get 200. TEARDOWN ends the session (its id and
+ * channels are forgotten) but keeps the connection.
  *
  * <p>Errors: a message the decoder rejects is answered with the decoder's status code (400, 413, 414) and the
  * connection closed; garbage between messages is skipped by the decoder's resynchronisation, and past
  * {@link #MAX_SKIPPED_BYTES} the connection is closed; interleaved frames on channels that were not set up are
  * dropped and counted
- * ({@link #unknownChannelFrames()}); a session with no request and no {@link #touch()} for its timeout (60 s)
- * is closed. Every close for a protocol reason is reported once to {@link RtspServerListener#onProtocolError}.
+ * ({@link #unknownChannelFrames()}); a connection with no request, no interleaved frame of a set-up channel and
+ * no {@link #touch()} for its timeout (announced as {@code Session: id;timeout=N}, N the timeout rounded up to
+ * whole seconds) is closed. Time is read from the channel's executor's {@link Ticker}, so tests drive it with
+ * {@code EmbeddedChannel.advanceTimeBy}. Every close for a protocol reason is reported once to {@link RtspServerListener#onProtocolError}.
  *
  * <p>Thread safety: one instance per channel, used on its event loop; {@link #touch()} from any thread.
  */
@@ -69,12 +80,17 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
     /** Garbage bytes the decoder may skip while resynchronising before the connection is closed. */
     public static final long MAX_SKIPPED_BYTES = 64 * 1024;
 
+    /** How long a play handle may hold the PLAY answer before it is sent without RTP-Info, ms. */
+    public static final long PLAY_REPLY_WAIT_MS = 1_000;
+
     private final RtspServerListener listener;
     private final RtspDecoder decoder;
     private final long id = IDS.incrementAndGet();
     private final long timeoutNs;
     private Channel channel;
-    private volatile long lastActivityNs = System.nanoTime();
+    private ChannelHandlerContext context;
+    private volatile Ticker ticker = Ticker.systemTicker();
+    private volatile long lastActivityNs = ticker.nanoTime();
     private ScheduledFuture<?> timeoutCheck;
     private String sessionId;
     private RtspPublishHandle publish;
@@ -86,6 +102,8 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
     private Transport.LowerTransport sessionTransport;
     private final int[] channelTrack = new int[256];
     private final boolean[] trackSetUp = new boolean[MAX_TRACKS];
+    private final String[] trackUrls = new String[MAX_TRACKS];
+    private long sessionGeneration;
     private long unknownChannelFrames;
     private boolean closedReported;
 
@@ -144,7 +162,7 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void touch()
     {
-        lastActivityNs = System.nanoTime();
+        lastActivityNs = ticker.nanoTime();
     }
 
     @Override
@@ -157,6 +175,9 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         channel = ctx.channel();
+        context = ctx;
+        ticker = ctx.executor().ticker();
+        touch();
     }
 
     @Override
@@ -171,7 +192,7 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
 
     private void checkTimeout()
     {
-        if (System.nanoTime() - lastActivityNs > timeoutNs && channel.isActive())
+        if (ticker.nanoTime() - lastActivityNs > timeoutNs && channel.isActive())
         {
             reportError("session timeout");
             channel.close();
@@ -220,6 +241,9 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
         {
             case 413 -> "Request Entity Too Large";
             case 414 -> "Request-URI Too Large";
+            case 454 -> "Session Not Found";
+            case 457 -> "Invalid Range";
+            case 461 -> "Unsupported Transport";
             default -> "Bad Request";
         };
     }
@@ -296,8 +320,20 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
         final String method = request.method().toUpperCase(Locale.ROOT);
         try
         {
-            if (!RtspMethods.OPTIONS.equals(method) && !RtspMethods.DESCRIBE.equals(method) &&
-                !RtspMethods.ANNOUNCE.equals(method) && !RtspMethods.SETUP.equals(method) && !sessionMatches(request))
+            final String cseq = request.headers().get(RtspHeaderNames.CSEQ);
+            if (cseq == null || cseq.isBlank())
+            {
+                respond(ctx, request, new RtspResponse(400, "Bad Request: no CSeq"));
+                return;
+            }
+
+            if (!METHODS.contains(method))
+            {
+                respond(ctx, request, new RtspResponse(501, "Not Implemented"));
+                return;
+            }
+
+            if (!sessionAcceptable(method, request))
             {
                 respond(ctx, request, new RtspResponse(454, "Session Not Found"));
                 return;
@@ -334,19 +370,28 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
         catch (final RtspProtocolException ex)
         {
             // A header that does not parse (Transport, Session, ...): answer, keep the connection.
-            respond(ctx, request, new RtspResponse(ex.code().statusCode(), "Bad Request"));
+            respond(ctx, request, new RtspResponse(ex.code().statusCode(), reasonFor(ex)));
         }
     }
 
-    private boolean sessionMatches(final RtspRequest request)
+    /**
+     * PLAY before any SETUP is a state error (455, decided by the method); the other session methods need the
+     * session named; any request naming another session is refused.
+     */
+    private boolean sessionAcceptable(final String method, final RtspRequest request)
     {
         final String value = request.headers().get(RtspHeaderNames.SESSION);
-        if (value == null)
+        if (value != null)
         {
-            return true;
+            return sessionId != null && SessionHeader.parse(value).id().equals(sessionId);
         }
 
-        return sessionId != null && SessionHeader.parse(value).id().equals(sessionId);
+        return switch (method)
+        {
+            case RtspMethods.PLAY, RtspMethods.RECORD -> sessionId == null;
+            case RtspMethods.PAUSE, RtspMethods.TEARDOWN -> false;
+            default -> true;
+        };
     }
 
     private void onOptions(final ChannelHandlerContext ctx, final RtspRequest request)
@@ -365,6 +410,7 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
 
         final RtspPlayHandle handle = listener.onDescribe(this, RtspTarget.parse(request.uri()));
         endSession();
+        forgetSession();
         play = handle;
         final byte[] body = handle.sdp().format().getBytes(StandardCharsets.UTF_8);
         final RtspResponse response = new RtspResponse(200, "OK", RtspMessage.RTSP_1_0,
@@ -416,7 +462,7 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
 
     private void onSetup(final ChannelHandlerContext ctx, final RtspRequest request) throws RtspRefusedException
     {
-        if (publish == null && play == null)
+        if (publish == null && play == null || playing || recording)
         {
             throw new RtspRefusedException(455, "Method Not Valid in This State", false);
         }
@@ -450,6 +496,7 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
 
         sessionTransport = granted.lowerTransport();
         trackSetUp[track] = true;
+        trackUrls[track] = request.uri();
         if (granted.lowerTransport() == Transport.LowerTransport.TCP)
         {
             final int rtp = granted.interleaved().first();
@@ -469,9 +516,8 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
                 Locale.ROOT);
         }
 
-        final Transport reply = publish != null && granted.mode() == null ? granted : granted;
         final RtspResponse response = withSession(new RtspResponse(200, "OK"));
-        response.headers().set(RtspHeaderNames.TRANSPORT, reply.format());
+        response.headers().set(RtspHeaderNames.TRANSPORT, granted.format());
         respond(ctx, request, response);
     }
 
@@ -498,7 +544,11 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
 
                 if (channelTaken(ids.first(), track) || channelTaken(ids.second(), track))
                 {
-                    continue;
+                    ids = freePair(track);
+                    if (ids == null)
+                    {
+                        continue;
+                    }
                 }
 
                 Transport granted = Transport.tcpInterleaved(ids);
@@ -527,6 +577,25 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
         }
 
         throw new RtspRefusedException(461, "Unsupported Transport", false);
+    }
+
+    private Transport.Range freePair(final int track)
+    {
+        final Transport.Range usual = new Transport.Range(2 * track, 2 * track + 1);
+        if (!channelTaken(usual.first(), track) && !channelTaken(usual.second(), track))
+        {
+            return usual;
+        }
+
+        for (int ch = 0; ch < 255; ch += 2)
+        {
+            if (!channelTaken(ch, track) && !channelTaken(ch + 1, track))
+            {
+                return new Transport.Range(ch, ch + 1);
+            }
+        }
+
+        return null;
     }
 
     private boolean channelTaken(final int ch, final int track)
@@ -595,11 +664,78 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
 
         final RtspResponse response = withSession(new RtspResponse(200, "OK"));
         response.headers().set(RtspHeaderNames.RANGE, NptRange.LIVE.format());
-        respond(ctx, request, response);
-        if (!playing)
+        final String cseq = request.headers().get(RtspHeaderNames.CSEQ);
+        response.headers().set(RtspHeaderNames.CSEQ, cseq.trim());
+        response.headers().set(RtspHeaderNames.SERVER, SERVER);
+        if (playing)
         {
-            playing = true;
-            play.onPlay();
+            ctx.writeAndFlush(response);
+            return;
+        }
+
+        playing = true;
+        final PendingPlay reply = new PendingPlay(response, sessionGeneration);
+        reply.fallback = ctx.executor().schedule(() -> reply.send(List.of()), PLAY_REPLY_WAIT_MS,
+            TimeUnit.MILLISECONDS);
+        play.onPlay(reply);
+    }
+
+    /**
+     * The answer to one PLAY, held until the handle knows the first packets (or the fallback fires).
+     */
+    private final class PendingPlay implements RtspPlayReply
+    {
+        private final RtspResponse response;
+        private final long generation;
+        private ScheduledFuture<?> fallback;
+        private boolean sent;
+
+        PendingPlay(final RtspResponse response, final long generation)
+        {
+            this.response = response;
+            this.generation = generation;
+        }
+
+        @Override
+        public String trackUrl(final int trackIndex)
+        {
+            return trackIndex >= 0 && trackIndex < MAX_TRACKS ? trackUrls[trackIndex] : null;
+        }
+
+        @Override
+        public boolean send(final List<RtpInfo> rtpInfo)
+        {
+            final List<RtpInfo> entries = List.copyOf(rtpInfo);
+            if (!channel.eventLoop().inEventLoop())
+            {
+                channel.eventLoop().execute(() -> send(entries));
+                return false;
+            }
+
+            if (sent || generation != sessionGeneration || !playing || !channel.isActive())
+            {
+                return false;
+            }
+
+            sent = true;
+            if (fallback != null)
+            {
+                fallback.cancel(false);
+            }
+
+            if (!entries.isEmpty())
+            {
+                response.headers().set(RtspHeaderNames.RTP_INFO, RtpInfo.formatList(entries));
+            }
+
+            context.writeAndFlush(response);
+            return true;
+        }
+
+        @Override
+        public boolean isSent()
+        {
+            return sent;
         }
     }
 
@@ -609,6 +745,7 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
         if (play != null && playing)
         {
             playing = false;
+            sessionGeneration++;
             play.onPause();
         }
 
@@ -635,8 +772,26 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
     {
         final RtspResponse response = withSession(new RtspResponse(200, "OK"));
         endSession();
+        forgetSession();
         // The connection stays open: some clients (GStreamer) still send PAUSE or close it themselves.
         respond(ctx, request, response);
+    }
+
+    /**
+     * After TEARDOWN or a new DESCRIBE: the session id, transport and channels are gone.
+     */
+    private void forgetSession()
+    {
+        sessionId = null;
+        sessionTransport = null;
+        announced = null;
+        announceUrl = null;
+        sessionGeneration++;
+        Arrays.fill(channelTrack, -1);
+        decoder.allowAnyChannel();
+
+        Arrays.fill(trackSetUp, false);
+        Arrays.fill(trackUrls, null);
     }
 
     private void endSession()
@@ -662,8 +817,7 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
     {
         if (sessionId != null)
         {
-            response.headers().set(RtspHeaderNames.SESSION,
-                new SessionHeader(sessionId, (int)TimeUnit.NANOSECONDS.toSeconds(timeoutNs)).format());
+            response.headers().set(RtspHeaderNames.SESSION, new SessionHeader(sessionId, timeoutSec()).format());
         }
 
         return response;
@@ -682,6 +836,14 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
 
         response.headers().set(RtspHeaderNames.SERVER, SERVER);
         return ctx.writeAndFlush(response);
+    }
+
+    /**
+     * @return the timeout announced in the Session header: the session timeout rounded up to whole seconds.
+     */
+    public int timeoutSec()
+    {
+        return (int)Math.max(1, (timeoutNs + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
     }
 
     /**
