@@ -2,6 +2,8 @@ package com.cococam.bench.load;
 
 import com.cococam.protocols.rtmp.chunk.RtmpChunkDecoder;
 import com.cococam.protocols.rtmp.chunk.RtmpChunkEncoder;
+import com.cococam.protocols.rtsp.RtspDecoder;
+import com.cococam.protocols.rtsp.RtspEncoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -36,13 +38,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Live load generator on loopback: N RTMP publishers looping a pre-encoded FLV clip at real time, M RTMP players
- * and K HLS segment fetchers, all in this one JVM on a few Netty event loops (epoll where available; no thread
- * per connection). It prints a readable summary and one JSON line (also appended to {@code --json FILE}).
+ * Live load generator on loopback: N publishers looping a pre-encoded FLV clip at real time (RTMP, or RTSP with
+ * {@code --publish=rtsp}, see {@link RtspPublisher}), M RTMP players, R RTSP players (RTP interleaved over TCP,
+ * see {@link RtspPlayer}) and K HLS segment fetchers, all in this one JVM on a few Netty event loops (epoll where
+ * available; no thread per connection). It prints a readable summary and one JSON line (also appended to
+ * {@code --json FILE}).
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar com.cococam.bench.load.LoadMain \
  *   --input=clip.flv --rtmp=rtmp://127.0.0.1:19361/live --publishers=1 --players=100 \
+ *   [--rtsp=rtsp://127.0.0.1:18554/live --rtsp-players=100] [--publish=rtmp|rtsp] \
  *   [--hls=http://127.0.0.1:18081/live/{name}/stream.m3u8 --hls-fetchers=10] [--key-prefix=k-] \
  *   [--stream-prefix=cam] [--warmup-s=5] [--duration-s=20] [--grace-s=2] [--threads=2] [--hls-poll-ms=250] \
  *   [--server-pids=PID,PID] [--label=L --server=ours --scenario=fanout-100] [--json=results.jsonl]
@@ -53,14 +58,24 @@ import java.util.concurrent.TimeoutException;
  * the measurement window of {@code --duration-s}; then {@code --grace-s} more so that frames due in the window
  * but late can still arrive; then everything closes.
  *
- * <p>Limits: publishers 1..500, players 0..5000, fetchers 0..1000, duration 1..600 s, warm-up 0..120 s; only
- * loopback targets. Exit status 0 after a run (errors are in the report), 2 on bad arguments.
+ * <p>Limits: publishers 1..500, players 0..5000, RTSP players 0..5000, fetchers 0..1000, duration 1..600 s,
+ * warm-up 0..120 s; only loopback targets. Exit status 0 after a run (errors are in the report), 2 on bad arguments.
  */
 public final class LoadMain
 {
     private static final long PLAYERS_READY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
     private static final long PUBLISHERS_READY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final double FULL_RATE_SHARE = 0.95;
+    private static final String USAGE = """
+        usage: LoadMain --input=clip.flv [--rtmp=rtmp://127.0.0.1:1935/live] [--key-prefix=K] [--publishers=1]
+                        [--publish=rtmp|rtsp]
+                        [--players=0] [--rtsp=rtsp://127.0.0.1:8554/live --rtsp-players=0]
+                        [--hls=http://127.0.0.1:8080/live/{name}/index.m3u8 --hls-fetchers=0] [--hls-poll-ms=250]
+                        [--stream-prefix=cam] [--warmup-s=5] [--duration-s=20] [--grace-s=2] [--threads=2]
+                        [--connect-batch=50] [--server-pids=PID,...] [--label=L] [--server=S] [--scenario=S]
+                        [--json=FILE]
+          loopback targets only; publishers 1..500, players and RTSP players 0..5000 each, fetchers 0..1000
+        """;
 
     private LoadMain()
     {
@@ -82,6 +97,7 @@ public final class LoadMain
         catch (final IllegalArgumentException ex)
         {
             System.err.println("load: " + ex.getMessage());
+            System.err.print(USAGE);
             System.exit(2);
             return;
         }
@@ -149,6 +165,23 @@ public final class LoadMain
             final LoopContext context = contexts.get(i % contexts.size());
             final String name = options.streamName(i);
             final String publishName = options.keyPrefix.isEmpty() ? name : name + "?key=" + options.keyPrefix + name;
+            if (options.rtspPublish)
+            {
+                final String url = options.rtspUrl(i) + (options.keyPrefix.isEmpty() ? ""
+                    : "?key=" + options.keyPrefix + name);
+                final RtspPublisher publisher = new RtspPublisher(i, url, clip, context);
+                channels.add(connect(context, channelClass, options.rtsp.getHost(), options.rtspPort(),
+                    new ChannelInitializer<>()
+                    {
+                        @Override
+                        protected void initChannel(final Channel ch)
+                        {
+                            ch.pipeline().addLast(new RtspEncoder(), new RtspDecoder(), publisher);
+                        }
+                    }, window));
+                continue;
+            }
+
             final Publisher publisher = new Publisher(i, app, tcUrl, publishName, clip, context);
             channels.add(connectRtmp(context, channelClass, options.rtmp.getHost(), options.rtmpPort(), publisher,
                 null, window));
@@ -175,6 +208,7 @@ public final class LoadMain
 
         awaitPublishers(options, window);
         connectPlayers(options, window, contexts, channelClass, channels, app, tcUrl);
+        connectRtspPlayers(options, clip, window, contexts, channelClass, channels);
         awaitPlayers(options, contexts);
         TimeUnit.SECONDS.sleep(options.warmupS);
 
@@ -231,6 +265,37 @@ public final class LoadMain
         }
     }
 
+    private static void connectRtspPlayers(
+        final LoadOptions options,
+        final FlvClip clip,
+        final LoadWindow window,
+        final List<LoopContext> contexts,
+        final Class<? extends SocketChannel> channelClass,
+        final List<Channel> channels) throws InterruptedException
+    {
+        final ClipTimeline timeline = new ClipTimeline(clip);
+        for (int i = 0; i < options.rtspPlayers; i++)
+        {
+            final LoopContext context = contexts.get(i % contexts.size());
+            final int publisher = i % options.publishers;
+            final RtspPlayer player = new RtspPlayer(publisher, options.rtspUrl(publisher), timeline, context);
+            channels.add(connect(context, channelClass, options.rtsp.getHost(), options.rtspPort(),
+                new ChannelInitializer<>()
+                {
+                    @Override
+                    protected void initChannel(final Channel ch)
+                    {
+                        ch.pipeline().addLast(new WireCounter(context, WireCounter.Kind.RTSP_PLAYER),
+                            new RtspEncoder(), new RtspDecoder(), player);
+                    }
+                }, window));
+            if ((i + 1) % options.connectBatch == 0)
+            {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+        }
+    }
+
     private static void awaitPublishers(final LoadOptions options, final LoadWindow window)
         throws InterruptedException
     {
@@ -272,11 +337,16 @@ public final class LoadMain
                         n += player.playing() ? 1 : 0;
                     }
 
+                    for (final RtspPlayer player : context.rtspPlayers)
+                    {
+                        n += player.playing() ? 1 : 0;
+                    }
+
                     return n;
                 }).get(5, TimeUnit.SECONDS);
             }
 
-            if (playing >= options.players)
+            if (playing >= options.players + options.rtspPlayers)
             {
                 return;
             }
@@ -376,6 +446,11 @@ public final class LoadMain
     private static void collectLoop(final LoadReport report, final LoopContext context, final long[][] expected)
     {
         report.deliveryLagUs.add(context.deliveryLagUs);
+        report.rtspLagUs.add(context.rtspLagUs);
+        report.rtspWireBytes += context.rtspWireBytes;
+        report.rtspUnanchoredFrames += context.rtspUnanchoredFrames;
+        report.rtspUnmatchedFrames += context.rtspUnmatchedFrames;
+        report.rtspBadPackets += context.rtspBadPackets;
         report.hlsLagUs.add(context.hlsLagUs);
         report.publishSendLagUs.add(context.publishSendLagUs);
         report.playerWireBytes += context.playerWireBytes;
@@ -393,6 +468,19 @@ public final class LoadMain
                 && player.mediaBytesInWindow() >= FULL_RATE_SHARE * e[1])
             {
                 report.playersFullRate++;
+            }
+        }
+
+        for (final RtspPlayer player : context.rtspPlayers)
+        {
+            final long[] e = expected[player.publisher()];
+            report.rtspPlayersPlaying += player.playing() ? 1 : 0;
+            report.rtspFramesReceived += player.framesInWindow();
+            report.rtspFramesExpected += e[0];
+            if (e[0] > 0 && player.framesInWindow() >= FULL_RATE_SHARE * e[0]
+                && player.mediaBytesInWindow() >= FULL_RATE_SHARE * e[1])
+            {
+                report.rtspPlayersFullRate++;
             }
         }
 

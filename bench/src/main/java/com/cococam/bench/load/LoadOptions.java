@@ -26,10 +26,13 @@ final class LoadOptions
     final String server;
     final String scenario;
     final URI rtmp;
+    final URI rtsp;
+    final boolean rtspPublish;
     final String hlsTemplate;
     final Path input;
     final int publishers;
     final int players;
+    final int rtspPlayers;
     final int fetchers;
     final String streamPrefix;
     final String keyPrefix;
@@ -48,10 +51,19 @@ final class LoadOptions
         server = values.getOrDefault("server", "");
         scenario = values.getOrDefault("scenario", "");
         rtmp = URI.create(values.getOrDefault("rtmp", "rtmp://127.0.0.1:1935/live"));
+        rtsp = URI.create(values.getOrDefault("rtsp", "rtsp://127.0.0.1:8554/live"));
+        final String publish = values.getOrDefault("publish", "rtmp");
+        if (!"rtmp".equals(publish) && !"rtsp".equals(publish))
+        {
+            throw new IllegalArgumentException("--publish must be rtmp or rtsp: " + publish);
+        }
+
+        rtspPublish = "rtsp".equals(publish);
         hlsTemplate = values.getOrDefault("hls", "");
         input = Path.of(require(values, "input"));
         publishers = bounded(values, "publishers", 1, 1, MAX_PUBLISHERS);
         players = bounded(values, "players", 0, 0, MAX_PLAYERS);
+        rtspPlayers = bounded(values, "rtsp-players", 0, 0, MAX_PLAYERS);
         fetchers = bounded(values, "hls-fetchers", 0, 0, MAX_FETCHERS);
         streamPrefix = values.getOrDefault("stream-prefix", "cam");
         keyPrefix = values.getOrDefault("key-prefix", "");
@@ -63,7 +75,7 @@ final class LoadOptions
         connectBatch = bounded(values, "connect-batch", 50, 1, 1000);
         serverPids = parsePids(values.getOrDefault("server-pids", ""));
         json = values.containsKey("json") ? Path.of(values.get("json")) : null;
-        if (players + fetchers + publishers > MAX_PLAYERS + MAX_PUBLISHERS)
+        if (players + rtspPlayers + fetchers + publishers > MAX_PLAYERS + MAX_PUBLISHERS)
         {
             throw new IllegalArgumentException("too many connections");
         }
@@ -74,6 +86,15 @@ final class LoadOptions
         }
 
         requireLoopback(rtmp.getHost());
+        if (rtspPlayers > 0 || rtspPublish)
+        {
+            if (!"rtsp".equals(rtsp.getScheme()) || rtsp.getHost() == null)
+            {
+                throw new IllegalArgumentException("--rtsp must look like rtsp://127.0.0.1:PORT/APP");
+            }
+
+            requireLoopback(rtsp.getHost());
+        }
         if (fetchers > 0)
         {
             final URI hls = URI.create(hlsTemplate.replace("{name}", "x"));
@@ -129,6 +150,21 @@ final class LoadOptions
     int rtmpPort()
     {
         return rtmp.getPort() < 0 ? 1935 : rtmp.getPort();
+    }
+
+    int rtspPort()
+    {
+        return rtsp.getPort() < 0 ? 554 : rtsp.getPort();
+    }
+
+    /**
+     * @param publisher publisher index.
+     * @return the RTSP URL of its stream: the {@code --rtsp} base plus {@code /name}.
+     */
+    String rtspUrl(final int publisher)
+    {
+        final String base = rtsp.toString();
+        return (base.endsWith("/") ? base : base + "/") + streamName(publisher);
     }
 
     String streamName(final int publisher)

@@ -14,6 +14,15 @@ final class LoadReport
     final Histogram deliveryLagUs = new Histogram(LoopContext.MAX_US, 3);
     final Histogram hlsLagUs = new Histogram(LoopContext.MAX_US, 3);
     final Histogram publishSendLagUs = new Histogram(LoopContext.MAX_US, 3);
+    final Histogram rtspLagUs = new Histogram(LoopContext.MAX_US, 3);
+    long rtspWireBytes;
+    long rtspPlayersPlaying;
+    long rtspPlayersFullRate;
+    long rtspFramesReceived;
+    long rtspFramesExpected;
+    long rtspUnanchoredFrames;
+    long rtspUnmatchedFrames;
+    long rtspBadPackets;
     long playerWireBytes;
     long publisherWireBytes;
     long hlsWireBytes;
@@ -63,17 +72,22 @@ final class LoadReport
     }
 
     /**
-     * @return server CPU milliseconds per megabit moved (RTMP delivered + HLS delivered + ingested).
+     * @return server CPU milliseconds per megabit moved (RTMP and RTSP delivered + HLS delivered + ingested).
      */
     double serverCpuMsPerMbit()
     {
-        final double mbit = mbps(playerWireBytes + hlsWireBytes + publisherWireBytes) * seconds;
+        final double mbit = mbps(playerWireBytes + rtspWireBytes + hlsWireBytes + publisherWireBytes) * seconds;
         return mbit <= 0 || Double.isNaN(serverCpuCores) ? Double.NaN : serverCpuCores * seconds * 1000.0 / mbit;
     }
 
     double fullRateShare()
     {
         return options.players == 0 ? Double.NaN : playersFullRate / (double)options.players;
+    }
+
+    double rtspFullRateShare()
+    {
+        return options.rtspPlayers == 0 ? Double.NaN : rtspPlayersFullRate / (double)options.rtspPlayers;
     }
 
     String table()
@@ -90,6 +104,20 @@ final class LoadReport
             mbps(playerWireBytes), mbps(hlsWireBytes), hlsSegments, mbps(publisherWireBytes)));
         out.append("  video delivery lag p50 / p99 / p99.9 / max: ").append(LoadMain.quantiles(deliveryLagUs))
             .append('\n');
+        if (options.rtspPlayers > 0)
+        {
+            out.append(String.format(Locale.ROOT,
+                "  RTSP players %d (%d playing): delivered %.1f Mbit/s; at full rate %d of %d (%.1f%%);"
+                    + " frames %d of %d expected%n",
+                options.rtspPlayers, rtspPlayersPlaying, mbps(rtspWireBytes), rtspPlayersFullRate,
+                options.rtspPlayers, 100.0 * rtspFullRateShare(), rtspFramesReceived, rtspFramesExpected));
+            out.append("  RTSP video delivery lag p50 / p99 / p99.9 / max: ").append(LoadMain.quantiles(rtspLagUs))
+                .append('\n');
+            out.append(String.format(Locale.ROOT,
+                "  RTSP unanchored frames %d, unmatched frames %d, packets refused by the depacketizers %d%n",
+                rtspUnanchoredFrames, rtspUnmatchedFrames, rtspBadPackets));
+        }
+
         out.append("  HLS segment availability lag:               ").append(LoadMain.quantiles(hlsLagUs))
             .append('\n');
         out.append("  publisher send lag (tool side):             ").append(LoadMain.quantiles(publishSendLagUs))
@@ -122,6 +150,17 @@ final class LoadReport
         out.append("\"players\":").append(options.players).append(',');
         out.append("\"playersPlaying\":").append(playersPlaying).append(',');
         out.append("\"hlsFetchers\":").append(options.fetchers).append(',');
+        out.append("\"rtspPlayers\":").append(options.rtspPlayers).append(',');
+        out.append("\"rtspPlayersPlaying\":").append(rtspPlayersPlaying).append(',');
+        number(out, "rtspDeliveredMbps", mbps(rtspWireBytes)).append(',');
+        histogram(out, "rtspLagMs", rtspLagUs).append(',');
+        out.append("\"rtspPlayersFullRate\":").append(rtspPlayersFullRate).append(',');
+        number(out, "rtspFullRateShare", rtspFullRateShare()).append(',');
+        out.append("\"rtspFramesReceived\":").append(rtspFramesReceived).append(',');
+        out.append("\"rtspFramesExpected\":").append(rtspFramesExpected).append(',');
+        out.append("\"rtspUnanchoredFrames\":").append(rtspUnanchoredFrames).append(',');
+        out.append("\"rtspUnmatchedFrames\":").append(rtspUnmatchedFrames).append(',');
+        out.append("\"rtspBadPackets\":").append(rtspBadPackets).append(',');
         number(out, "windowS", seconds).append(',');
         number(out, "clipMbps", clip.bitrateBps() / 1e6).append(',');
         number(out, "deliveredMbps", mbps(playerWireBytes)).append(',');

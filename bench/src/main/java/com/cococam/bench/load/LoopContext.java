@@ -24,12 +24,19 @@ final class LoopContext
     final Histogram deliveryLagUs = new Histogram(MAX_US, 3);
     final Histogram hlsLagUs = new Histogram(MAX_US, 3);
     final Histogram publishSendLagUs = new Histogram(MAX_US, 3);
+    final Histogram rtspLagUs = new Histogram(MAX_US, 3);
     final List<Publisher> publishers = new ArrayList<>();
+    final List<RtspPublisher> rtspPublishers = new ArrayList<>();
     final List<HlsFetcher> fetchers = new ArrayList<>();
     final List<Player> players = new ArrayList<>();
+    final List<RtspPlayer> rtspPlayers = new ArrayList<>();
     long playerWireBytes;
     long publisherWireBytes;
     long hlsWireBytes;
+    long rtspWireBytes;
+    long rtspUnanchoredFrames;
+    long rtspUnmatchedFrames;
+    long rtspBadPackets;
     long earlyFrames;
     long unmatchedFrames;
 
@@ -50,6 +57,11 @@ final class LoopContext
         for (int i = 0, n = publishers.size(); i < n; i++)
         {
             publishers.get(i).pump(nowNs);
+        }
+
+        for (int i = 0, n = rtspPublishers.size(); i < n; i++)
+        {
+            rtspPublishers.get(i).pump(nowNs);
         }
 
         for (int i = 0, n = fetchers.size(); i < n; i++)

@@ -16,6 +16,7 @@ final class WireCounter extends ChannelInboundHandlerAdapter
     enum Kind
     {
         PLAYER,
+        RTSP_PLAYER,
         HLS
     }
 
@@ -37,6 +38,7 @@ final class WireCounter extends ChannelInboundHandlerAdapter
             switch (kind)
             {
                 case PLAYER -> context.playerWireBytes += bytes;
+                case RTSP_PLAYER -> context.rtspWireBytes += bytes;
                 default -> context.hlsWireBytes += bytes;
             }
         }

@@ -47,7 +47,8 @@ import java.util.List;
  * After the first error the decoder discards all further input; the session closes the connection.
  *
  * <p>Thread safety: one channel's event loop. Allocation: message buffers and one small state object per chunk
- * stream; nothing else per chunk.
+ * stream; nothing else per chunk. The emitted {@link RtmpMessage} holders come from a Netty recycler and return to
+ * it when released, so on an event loop thread no holder is allocated per message.
  */
 public final class RtmpChunkDecoder extends ByteToMessageDecoder
 {
@@ -400,7 +401,7 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder
                 windowAckSize = readControlInt(body, "window acknowledgement size");
                 break;
             default:
-                out.add(new RtmpMessage(csid, stream.typeId, stream.messageStreamId, stream.timestamp, body));
+                out.add(RtmpMessage.pooled(csid, stream.typeId, stream.messageStreamId, stream.timestamp, body));
                 break;
         }
     }
