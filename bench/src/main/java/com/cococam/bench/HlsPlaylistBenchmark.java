@@ -2,6 +2,7 @@ package com.cococam.bench;
 
 import com.cococam.protocols.hls.HlsPlaylistWriter;
 import com.cococam.protocols.hls.HlsSegmentInfo;
+import io.netty.buffer.ByteBuf;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * HLS: {@link HlsPlaylistWriter#mediaPlaylist} of a live window of 6 fMP4 segments of 2 s with program date
- * times. Rendered once per new segment (every 2 s per stream), never per request: a cold path that builds a
- * String by design; measured to size it.
+ * times. Rendered once per new segment (every 2 s per stream), never per request: {@code mediaPlaylist} builds a
+ * String (the compatibility form), {@code mediaPlaylistIntoBuffer} writes into a pooled buffer (what the packager
+ * does).
  *
  * <p>Runs on a plain thread (the live worker in production).
  */
@@ -39,6 +41,7 @@ public class HlsPlaylistBenchmark
     public static final int WINDOW = 6;
 
     private final List<HlsSegmentInfo> segments = new ArrayList<>();
+    private ByteBuf rendered;
 
     /**
      * Builds the window.
@@ -53,6 +56,8 @@ public class HlsPlaylistBenchmark
             segments.add(new HlsSegmentInfo(sequence, "seg-" + sequence + ".m4s", 180_000 + (i % 2) * 90,
                 startMs + i * 2_000L, false, "init-1.mp4", 1_250_000));
         }
+
+        rendered = BenchMedia.ALLOC.directBuffer(HlsPlaylistWriter.estimateMediaPlaylistBytes(WINDOW));
     }
 
     /**
@@ -67,11 +72,25 @@ public class HlsPlaylistBenchmark
     }
 
     /**
-     * Nothing to free.
+     * Renders the playlist into a pooled direct buffer, as the packager does once per segment (the buffer is
+     * reused here; the packager takes a new pooled one per snapshot and serves duplicates of it).
+     *
+     * @return bytes written.
+     */
+    @Benchmark
+    public int mediaPlaylistIntoBuffer()
+    {
+        rendered.clear();
+        return HlsPlaylistWriter.writeMediaPlaylist(rendered, segments, 2, 0, false);
+    }
+
+    /**
+     * Frees the buffer.
      */
     @TearDown(Level.Trial)
     public void tearDown()
     {
         segments.clear();
+        rendered.release();
     }
 }

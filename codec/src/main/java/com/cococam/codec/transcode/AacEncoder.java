@@ -28,6 +28,10 @@ import java.nio.FloatBuffer;
  * {@code k * 1024 - delaySamples()}. Each frame lasts {@link #FRAME_SAMPLES} samples. The decoder configuration
  * is {@link #audioSpecificConfig()} (also inside {@link #format()}).
  *
+ * <p>End of stream: {@link #flush} sends the samples still waiting for a full frame as a short last frame (the
+ * encoder pads it with silence) and drains the encoder, so every input sample comes out; the encoder then takes no
+ * more input. {@link #close()} without a flush drops those samples.
+ *
  * <p>Sample rate: any rate of the MPEG-4 table (8000 ... 96000); no resampling happens here. 8 kHz, G.711's rate,
  * is decoded by FFmpeg/ffprobe and by Chromium's MSE.
  *
@@ -63,6 +67,8 @@ public final class AacEncoder implements AutoCloseable
     private FloatBuffer samples;
     private int filled;
     private long framesSent;
+    private int lastFrameShortBy;
+    private boolean flushed;
     private boolean failed;
 
     /**
@@ -221,7 +227,15 @@ public final class AacEncoder implements AutoCloseable
      */
     public long samplesIn()
     {
-        return framesSent * FRAME_SAMPLES + filled;
+        return framesSent * FRAME_SAMPLES + filled - lastFrameShortBy;
+    }
+
+    /**
+     * @return whether {@link #flush} has ended the stream.
+     */
+    public boolean isFlushed()
+    {
+        return flushed;
     }
 
     /**
@@ -303,6 +317,48 @@ public final class AacEncoder implements AutoCloseable
         return emitted;
     }
 
+    /**
+     * Ends the stream: the samples waiting for a full frame go to the encoder as a short last frame (padded with
+     * silence by the encoder, so the last packet's real length is what came in), then the encoder is drained and
+     * every frame it still holds goes to {@code out}, in order, before this returns. Packet times follow the same
+     * rule as for {@link #encode}. Afterwards {@link #encode} and {@link #encodeSilence} throw; a second flush
+     * returns 0.
+     *
+     * <p>Allocation: as for {@link #encode}, per output frame.
+     *
+     * @param out receives the remaining frames.
+     * @return frames handed to {@code out} (typically one or two for FFmpeg's one-frame delay plus the partial
+     *         frame).
+     * @throws TranscodeException if a native call fails (the encoder is unusable afterwards), or it is closed.
+     */
+    public int flush(final PacketHandler out) throws TranscodeException
+    {
+        if (context == null)
+        {
+            throw new TranscodeException("encoder closed");
+        }
+
+        if (flushed)
+        {
+            return 0;
+        }
+
+        ensureUsable();
+        flushed = true;
+        int emitted = 0;
+        if (filled > 0)
+        {
+            // The aac encoder takes a short last frame (AV_CODEC_CAP_SMALL_LAST_FRAME) and pads it itself.
+            final int partial = filled;
+            frame.nb_samples(partial);
+            lastFrameShortBy = FRAME_SAMPLES - partial;
+            emitted += sendFrame(out);
+        }
+
+        fail(avcodec.avcodec_send_frame(context, null), "avcodec_send_frame(flush)");
+        return emitted + receivePackets(out);
+    }
+
     private void prepareFrame() throws TranscodeException
     {
         // The encoder copies each frame's samples and drops its reference in send_frame, so the buffer is
@@ -320,6 +376,11 @@ public final class AacEncoder implements AutoCloseable
         framesSent++;
         filled = 0;
         fail(avcodec.avcodec_send_frame(context, frame), "avcodec_send_frame");
+        return receivePackets(out);
+    }
+
+    private int receivePackets(final PacketHandler out) throws TranscodeException
+    {
         int emitted = 0;
         while (true)
         {
@@ -372,6 +433,11 @@ public final class AacEncoder implements AutoCloseable
         if (failed)
         {
             throw new TranscodeException("encoder failed earlier");
+        }
+
+        if (flushed)
+        {
+            throw new TranscodeException("encoder flushed: the stream has ended");
         }
     }
 
@@ -433,8 +499,8 @@ public final class AacEncoder implements AutoCloseable
     }
 
     /**
-     * Frees the native encoder, frame and packet; samples waiting for a full frame and frames inside the encoder's
-     * delay are dropped. Idempotent.
+     * Frees the native encoder, frame and packet; unless {@link #flush} ran first, samples waiting for a full frame
+     * and frames inside the encoder's delay are dropped. Idempotent.
      */
     @Override
     public void close()

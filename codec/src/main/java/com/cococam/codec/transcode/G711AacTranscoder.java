@@ -23,7 +23,9 @@ import io.netty.buffer.ByteBufAllocator;
  * {@link FrameFlags#DISCONTINUITY}. Every output frame carries {@link FrameFlags#KEYFRAME}.
  *
  * <p>Latency: output trails the input by up to two AAC frames (256 ms at 8 kHz): one frame of gathering and the
- * encoder's one-frame lookahead. Frames still inside the encoder at {@link #close()} are dropped.
+ * encoder's one-frame lookahead. At the end of the stream (or before a change of input), {@link #flush} gives out
+ * those frames, the last one padded with silence, with the same timestamp rule; frames still inside the encoder at
+ * a {@link #close()} without a flush are dropped.
  *
  * <p>Native resources: those of one {@link AacEncoder}, freed by {@link #close()}.
  *
@@ -237,7 +239,55 @@ public final class G711AacTranscoder implements AutoCloseable
     }
 
     /**
-     * Frees the encoder; samples not yet encoded are dropped. Idempotent.
+     * Ends the stream: the samples still gathering for a frame and the frames inside the encoder's lookahead are
+     * encoded (the last frame padded with silence) and go to {@code out} before this returns, stamped as
+     * {@link #transcode} stamps frames. The transcoder takes no more input afterwards ({@link #transcode} throws,
+     * {@link #isFlushed()} is true); close it. A second flush gives nothing; a flush before the first unit does
+     * nothing at all (the transcoder still takes input).
+     *
+     * @param out receives the remaining frames.
+     * @return AAC frames handed to {@code out} (0 if nothing was ever transcoded, usually 1 or 2 otherwise).
+     * @throws TranscodeException if the encoder fails; the transcoder is unusable afterwards.
+     */
+    public int flush(final FrameHandler out) throws TranscodeException
+    {
+        if (anchorCount == 0)
+        {
+            return 0;
+        }
+
+        handler = out;
+        emitted = 0;
+        try
+        {
+            encoder.flush(onPacket);
+            return emitted;
+        }
+        finally
+        {
+            handler = null;
+        }
+    }
+
+    /**
+     * @return whether {@link #flush} ended this transcoder's stream (it takes no more input).
+     */
+    public boolean isFlushed()
+    {
+        return encoder.isFlushed();
+    }
+
+    /**
+     * @return the 90 kHz time just past the last input sample (where the next unit would start if it follows
+     *         without a gap), or {@link Long#MIN_VALUE} before the first unit.
+     */
+    public long inputEndDts90k()
+    {
+        return anchorCount == 0 ? Long.MIN_VALUE : expectedTicks();
+    }
+
+    /**
+     * Frees the encoder; unless {@link #flush} ran first, samples not yet encoded are dropped. Idempotent.
      */
     @Override
     public void close()

@@ -121,6 +121,77 @@ class AacEncoderTest
     }
 
     @Test
+    void shouldGiveOutEveryInputSampleWhenFlushedAtTheEndOfTheStream() throws Exception
+    {
+        final byte[] codes = Files.readAllBytes(Peers.sample("g711u_huawei_ipc_payload_8k_mono.ul"));
+        final short[] pcm = new short[codes.length];
+        G711Decoder.decode(CodecId.G711U, codes, 0, codes.length, pcm, 0);
+
+        final List<Long> pts = new ArrayList<>();
+        final ByteBuf adts = PooledByteBufAllocator.DEFAULT.buffer();
+        final Path file = Files.createTempFile("aac-flush", ".aac");
+        final Path decoded = Files.createTempFile("aac-flush", ".s16");
+        try (AacEncoder encoder = AacEncoder.open(8000, 24_000, PooledByteBufAllocator.DEFAULT))
+        {
+            final AudioSpecificConfig config = AudioSpecificConfig.parse(encoder.audioSpecificConfig());
+            final AacEncoder.PacketHandler toAdts = (p, frame) ->
+            {
+                pts.add(p);
+                Adts.writeHeader(config, frame.readableBytes(), adts);
+                adts.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+            };
+            for (int offset = 0; offset < pcm.length; offset += 160)
+            {
+                encoder.encode(pcm, offset, Math.min(160, pcm.length - offset), toAdts);
+            }
+
+            final int before = pts.size();
+            final int flushed = encoder.flush(toAdts);
+            assertEquals(pts.size() - before, flushed);
+            assertTrue(encoder.isFlushed());
+            assertEquals(pcm.length, encoder.samplesIn());
+            assertEquals(0, encoder.flush(toAdts), "a second flush gives nothing");
+            assertThrows(TranscodeException.class, () -> encoder.encode(pcm, 0, 10, toAdts));
+            final byte[] bytes = new byte[adts.readableBytes()];
+            adts.getBytes(0, bytes);
+            Files.write(file, bytes);
+        }
+        finally
+        {
+            adts.release();
+        }
+
+        try
+        {
+            // 94080 samples = 91.9 frames: 92 frames (the last one short) plus the priming frame come out.
+            final int frames = (pcm.length + 1023) / 1024 + 1;
+            assertEquals(frames, pts.size(), "pts " + pts);
+            for (int k = 0; k < pts.size(); k++)
+            {
+                assertEquals(k * 1024L - 1024, pts.get(k));
+            }
+
+            final Peers.Result result = Peers.run(Duration.ofSeconds(60), Peers.ffmpeg(), "-v", "error", "-xerror",
+                "-y", "-i", file.toString(), "-f", "s16le", decoded.toString());
+            assertEquals(0, result.exitCode(), result.stderr());
+            final short[] out = readS16(decoded);
+            assertEquals(frames * 1024, out.length);
+            // The input's last second is in the output, one priming frame later, not lost in the encoder.
+            final int tail = 8000;
+            final short[] inputTail = java.util.Arrays.copyOfRange(pcm, pcm.length - tail, pcm.length);
+            final short[] outputTail = java.util.Arrays.copyOfRange(out, pcm.length - tail + 1024,
+                pcm.length + 1024);
+            final double c = correlation(inputTail, outputTail, 0);
+            assertTrue(c > 0.9, "correlation of the last second " + c);
+        }
+        finally
+        {
+            Files.deleteIfExists(decoded);
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void shouldRefuseBadSettingsAndUseAfterClose() throws Exception
     {
         assertThrows(TranscodeException.class, () -> AacEncoder.open(0, 24_000, PooledByteBufAllocator.DEFAULT));

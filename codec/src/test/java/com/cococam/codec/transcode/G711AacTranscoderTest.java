@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(300)
@@ -111,6 +112,58 @@ class G711AacTranscoderTest
         assertEquals(1, jumps);
         // 200 units of 240 samples with the 10 lost ones filled: 48000 samples = 46 full frames, 45 out.
         assertEquals(45, out.size());
+    }
+
+    @Test
+    void shouldFlushTheTailIntoStampedFramesThatCoverTheLastInputSample() throws Exception
+    {
+        final long base = 7_000_000L;
+        final List<Out> out = new ArrayList<>();
+        final ByteBuf unit = Unpooled.wrappedBuffer(tone(160));
+        try (G711AacTranscoder transcoder = G711AacTranscoder.open(CodecId.G711A, 24_000,
+            PooledByteBufAllocator.DEFAULT))
+        {
+            // 100 units of 20 ms: 16000 samples, 15.6 frames; without a flush 14 frames come out.
+            for (int i = 0; i < 100; i++)
+            {
+                transcoder.transcode(base + i * 1800L, FrameFlags.KEYFRAME, unit, collect(out));
+            }
+
+            assertEquals(14, out.size());
+            assertEquals(base + 180_000, transcoder.inputEndDts90k());
+            assertEquals(3, transcoder.flush(collect(out)));
+            assertTrue(transcoder.isFlushed());
+            assertEquals(0, transcoder.flush(collect(out)));
+            assertThrows(TranscodeException.class,
+                () -> transcoder.transcode(base + 180_000, 0, unit, collect(out)));
+        }
+
+        // Priming frame plus 16 frames (the last one 640 samples of input and silence): 17 frames, 128 ms apart,
+        // the last one holding the last input sample.
+        assertEquals(17, out.size());
+        for (int k = 0; k < out.size(); k++)
+        {
+            assertEquals(base + (k - 1) * FRAME_TICKS, out.get(k).dts(), "frame " + k);
+            assertEquals(FrameFlags.KEYFRAME, out.get(k).flags());
+        }
+
+        final long lastSample = base + 15_999 * 90_000L / 8000;
+        final Out last = out.get(out.size() - 1);
+        assertTrue(last.dts() <= lastSample && lastSample < last.dts() + FRAME_TICKS, "last " + last);
+    }
+
+    @Test
+    void shouldFlushNothingBeforeTheFirstUnit() throws Exception
+    {
+        final List<Out> out = new ArrayList<>();
+        try (G711AacTranscoder transcoder = G711AacTranscoder.open(CodecId.G711U, 24_000,
+            PooledByteBufAllocator.DEFAULT))
+        {
+            assertEquals(0, transcoder.flush(collect(out)));
+            assertEquals(Long.MIN_VALUE, transcoder.inputEndDts90k());
+            transcoder.transcode(0, 0, Unpooled.wrappedBuffer(tone(2048)), collect(out));
+            assertEquals(1, out.size(), "a transcoder not yet started still takes input");
+        }
     }
 
     @Test

@@ -32,15 +32,21 @@ import java.util.Map;
  * <p>Segments start at a random access point (a video keyframe; any audio frame for an audio-only stream) and
  * are cut at the first random access point at or past the target duration. A timestamp discontinuity or a
  * change of track formats ends the current segment; the next one carries EXT-X-DISCONTINUITY (and, for fMP4, a
- * new init segment). fMP4 segments reference the ring payloads through retained slices (no copy); MPEG-TS
- * segments are written into one pooled buffer each.
+ * new init segment). While a segment is open it holds retained slices of the ring payloads; when it is finished
+ * it is written (fMP4: {@link Fmp4FragmentWriter}, MPEG-TS: {@link TsMuxer}) into one contiguous pooled direct
+ * buffer, so that serving it is one {@code retainedDuplicate()} (or {@code retainedSlice()}) per response. The
+ * rendered playlists are kept as pooled buffers in the snapshot too (released {@link #PLAYLIST_GRACE} snapshots
+ * later), so a playlist GET copies and renders nothing.
  *
  * <p>G.711 audio (A-law, mu-law) cannot go into HLS as it is: it goes through a {@link G711AacTranscoder} owned by
  * this packager (made on the first G.711 unit, closed at the end of each publish and in
  * {@link #onStreamClosed}), and the AAC it gives out is packaged as the audio track ({@code mp4a.40.2}, 8 kHz
- * mono). The transcode runs inline on the live worker (tens of microseconds per 128 ms frame). If the encoder
- * cannot be opened (FFmpeg natives missing) or fails, that is logged once and the stream is packaged without
- * audio. Other codecs HLS cannot carry (Opus, MJPEG) are left out.
+ * mono). The transcode runs inline on the live worker (tens of microseconds per 128 ms frame). At the end of a
+ * publish, when the G.711 law changes and when the audio track stops being G.711, the transcoder is flushed first,
+ * so its last 128-256 ms of audio go into the open segment before it is closed. AAC frames that would not move
+ * the audio timeline forward (the next transcoder's priming frame overlapping the previous one's tail) are dropped.
+ * If the encoder cannot be opened (FFmpeg natives missing) or fails, that is logged once and the stream is packaged
+ * without audio. Other codecs HLS cannot carry (Opus, MJPEG) are left out.
  *
  * <p>Thread safety: {@link #onEvent} and {@link #onIdle} on the live worker; {@link #snapshot()} from any thread.
  */
@@ -49,8 +55,24 @@ public final class HlsPackager implements StreamConsumer
     /** Segments kept in memory after they leave the playlist, for players that fetch late. */
     public static final int GRACE_SEGMENTS = 3;
 
+    /**
+     * Snapshots a rendered playlist outlives: an HTTP thread that read the snapshot field may still duplicate its
+     * playlist buffers until this many newer snapshots were published (a few segment durations).
+     */
+    public static final int PLAYLIST_GRACE = 4;
+
     /** An audio-only stream is assumed when audio has flowed this long with no video format. */
     private static final long AUDIO_ONLY_AFTER_TICKS = 2 * 90_000;
+
+    /**
+     * Added to every timestamp written into a segment (1 s). A path's timeline starts at 0 with its first unit, and
+     * an AAC encoder's priming frame is stamped one frame before its first input: without the offset it would be
+     * negative, which MPEG-TS wraps to 2^33 (26.5 hours) and fMP4's unsigned baseMediaDecodeTime cannot hold.
+     */
+    public static final long TIMESTAMP_OFFSET_TICKS = 90_000;
+
+    /** Samples per AAC-LC frame, to time the end of the last audio frame. */
+    private static final int AAC_FRAME_SAMPLES = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(HlsPackager.class);
 
@@ -62,11 +84,14 @@ public final class HlsPackager implements StreamConsumer
     private final Fmp4FragmentWriter fragmentWriter = new Fmp4FragmentWriter(true);
     private final ArrayDeque<HeldSegment> held = new ArrayDeque<>();
     private final Map<String, ByteBuf> initSegments = new HashMap<>();
+    private final ArrayDeque<ByteBuf> retiredPlaylists = new ArrayDeque<>();
+    private final TsSegmentBuilder tsSegment = new TsSegmentBuilder();
     private final TrackFormat[] formats = new TrackFormat[2];
     private volatile HlsSnapshot snapshot;
 
     private TsMuxer tsMuxer;
-    private ByteBuf tsBuffer;
+    private boolean tsMuxerHasVideo;
+    private boolean tsMuxerHasAudio;
     private boolean open;
     private long segmentStartDts;
     private long segmentStartWallMs;
@@ -82,10 +107,14 @@ public final class HlsPackager implements StreamConsumer
     private boolean formatsChanged;
     private long lastVideoDts = Long.MIN_VALUE;
     private long lastVideoStep = 3600;
+    private long lastAudioEndDts = Long.MIN_VALUE;
+    private long lastTranscodedDts = Long.MIN_VALUE;
     /** Whether a closed segment names the current init segment (it can no longer change). */
     private boolean initReferenced;
     private G711AacTranscoder transcoder;
     private boolean transcodeUnavailable;
+    /** Codecs (bits by ordinal) already logged as left out of HLS. */
+    private int leftOutCodecs;
     private final AccessUnitEvent transcoded = new AccessUnitEvent();
     private final G711AacTranscoder.FrameHandler onTranscoded = this::onTranscodedFrame;
     private LiveStream transcodeStream;
@@ -127,13 +156,14 @@ public final class HlsPackager implements StreamConsumer
     {
         if (FrameFlags.isEndOfStream(event.flags))
         {
+            // The encoder's tail belongs to this publish: into the open segment before it closes.
+            finishTranscoder(stream, event, nowNs);
             if (open)
             {
-                closeSegment(lastVideoDts == Long.MIN_VALUE ? event.dts + 1 : lastVideoDts + lastVideoStep, nowNs);
+                closeSegment(endOfStreamDts(event), nowNs);
             }
 
             nextDiscontinuity = true;
-            closeTranscoder();
             return;
         }
 
@@ -143,17 +173,50 @@ public final class HlsPackager implements StreamConsumer
             return;
         }
 
+        if (transcoder != null && !event.format.isVideo())
+        {
+            // The audio track is no longer G.711: end the transcoded audio before the new codec's frames.
+            finishTranscoder(stream, event, nowNs);
+        }
+
         if (!event.format.codec().isHlsCompatible())
         {
-            // Opus, MJPEG: not carried in HLS.
+            // Opus, MJPEG: not carried in HLS. Said once per codec and packager, never per frame.
+            final int bit = 1 << event.format.codec().ordinal();
+            if ((leftOutCodecs & bit) == 0)
+            {
+                leftOutCodecs |= bit;
+                LOG.info("[path {}] HLS leaves out the {} track: HLS carries H.264/H.265 video and AAC/G.711 audio "
+                    + "only; play it over RTSP", stream.path(), event.format.codec());
+            }
+
             return;
         }
 
         onMediaEvent(stream, event, nowNs);
     }
 
+    /**
+     * @return where the segment open at the end of a publish ends: one frame past the last video frame, or past the
+     *         last audio frame for an audio-only stream.
+     */
+    private long endOfStreamDts(final AccessUnitEvent event)
+    {
+        if (lastVideoDts != Long.MIN_VALUE)
+        {
+            return lastVideoDts + lastVideoStep;
+        }
+
+        return lastAudioEndDts != Long.MIN_VALUE ? lastAudioEndDts : event.dts + 1;
+    }
+
     private void transcode(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
     {
+        if (transcoder != null && !transcoder.accepts(event.format))
+        {
+            finishTranscoder(stream, event, nowNs);
+        }
+
         final G711AacTranscoder active = transcoderFor(stream, event.format);
         if (active == null)
         {
@@ -187,7 +250,7 @@ public final class HlsPackager implements StreamConsumer
      */
     private G711AacTranscoder transcoderFor(final LiveStream stream, final TrackFormat g711)
     {
-        if (transcoder != null && transcoder.accepts(g711))
+        if (transcoder != null && transcoder.accepts(g711) && !transcoder.isFlushed())
         {
             return transcoder;
         }
@@ -212,6 +275,39 @@ public final class HlsPackager implements StreamConsumer
         }
     }
 
+    /**
+     * Flushes the transcoder's remaining frames into the packaging (the open segment, if any), then closes it.
+     * Must not be called while a segment is being opened (the frames re-enter {@link #onMediaEvent}).
+     *
+     * @param source the event that ends the transcoded audio, whose wall clock and ingest time the frames take.
+     */
+    private void finishTranscoder(final LiveStream stream, final AccessUnitEvent source, final long nowNs)
+    {
+        if (transcoder == null)
+        {
+            return;
+        }
+
+        transcodeStream = stream;
+        transcodeSource = source;
+        transcodeNowNs = nowNs;
+        try
+        {
+            transcoder.flush(onTranscoded);
+        }
+        catch (final TranscodeException ex)
+        {
+            LOG.warn("G.711 to AAC flush failed on {}, the last audio frames are lost: {}", stream.path(),
+                ex.getMessage());
+        }
+        finally
+        {
+            transcodeStream = null;
+            transcodeSource = null;
+            closeTranscoder();
+        }
+    }
+
     private void closeTranscoder()
     {
         if (transcoder != null)
@@ -223,6 +319,13 @@ public final class HlsPackager implements StreamConsumer
 
     private void onTranscodedFrame(final long dts90k, final int flags, final ByteBuf aacFrame)
     {
+        if (!FrameFlags.isDiscontinuity(flags) && lastTranscodedDts != Long.MIN_VALUE && dts90k <= lastTranscodedDts)
+        {
+            // A new transcoder's priming frame behind the previous one's flushed tail: it would step back in time.
+            return;
+        }
+
+        lastTranscodedDts = dts90k;
         final AccessUnitEvent source = transcodeSource;
         transcoded.trackId = TrackFormat.AUDIO_TRACK;
         transcoded.flags = flags;
@@ -264,7 +367,7 @@ public final class HlsPackager implements StreamConsumer
         {
             final boolean newTrack = formats[trackFormat.trackId()] == null;
             formats[trackFormat.trackId()] = trackFormat;
-            if (newTrack && open && !initReferenced && format == HlsFormat.FMP4)
+            if (newTrack && open && !initReferenced)
             {
                 addTrackToUnpublishedInit();
             }
@@ -305,10 +408,11 @@ public final class HlsPackager implements StreamConsumer
     }
 
     /**
-     * A track appeared while the first segment of the current init segment is still open (G.711 is announced
-     * with its first frame, and its AAC comes out a little later still, so audio often shows up right after the
-     * first keyframe): no playlist names this init segment yet, so it is rewritten with the new track and the
-     * open segment takes the track's samples, instead of cutting a discontinuity after the first segment.
+     * A track appeared while the first segment of the current init segment (fMP4) or muxer (MPEG-TS) is still open
+     * (G.711 is announced with its first frame, and its AAC comes out a little later still, so audio often shows up
+     * right after the first keyframe): no playlist names this segment's tracks yet, so the init segment is rewritten
+     * or the muxer replaced (nothing has been muxed yet: TS segments are muxed when they finish) and the open
+     * segment takes the track's samples, instead of cutting a discontinuity after the first segment.
      */
     private void addTrackToUnpublishedInit()
     {
@@ -322,10 +426,17 @@ public final class HlsPackager implements StreamConsumer
         }
 
         segmentTracks = List.copyOf(tracks);
-        final ByteBuf previous = initSegments.put(currentMapUri, Fmp4InitSegment.write(alloc, segmentTracks));
-        if (previous != null)
+        if (format == HlsFormat.FMP4)
         {
-            previous.release();
+            final ByteBuf previous = initSegments.put(currentMapUri, Fmp4InitSegment.write(alloc, segmentTracks));
+            if (previous != null)
+            {
+                previous.release();
+            }
+        }
+        else
+        {
+            newTsMuxer();
         }
     }
 
@@ -390,7 +501,7 @@ public final class HlsPackager implements StreamConsumer
             }
             else
             {
-                tsMuxer = new TsMuxer(formats[TrackFormat.VIDEO_TRACK], formats[TrackFormat.AUDIO_TRACK]);
+                newTsMuxer();
             }
         }
 
@@ -403,8 +514,7 @@ public final class HlsPackager implements StreamConsumer
         }
         else
         {
-            tsBuffer = alloc.directBuffer(256 * 1024);
-            tsMuxer.writeTables(tsBuffer);
+            tsSegment.reset();
         }
     }
 
@@ -426,6 +536,12 @@ public final class HlsPackager implements StreamConsumer
 
         if (G711Decoder.isG711(announced.codec()))
         {
+            if (transcoder != null && !transcoder.isFlushed())
+            {
+                // Every law gives the same AAC track; a law change is handled (with a flush) by the next unit.
+                return transcoder.outputFormat();
+            }
+
             final G711AacTranscoder active = transcoderFor(stream, announced);
             return active == null ? null : active.outputFormat();
         }
@@ -442,34 +558,29 @@ public final class HlsPackager implements StreamConsumer
         }
 
         lastIngestNanos = event.ingestNanos;
+        if (!event.format.isVideo() && event.format.sampleRate() > 0)
+        {
+            lastAudioEndDts = event.dts + AAC_FRAME_SAMPLES * 90_000L / event.format.sampleRate();
+        }
+
         if (format == HlsFormat.FMP4)
         {
-            fragmentWriter.addSample(event.format, event.dts, event.pts, keyframe, event.payload);
-        }
-        else if (event.format.isVideo())
-        {
-            tsMuxer.writeVideo(tsBuffer, event.dts, event.pts, keyframe, event.payload);
+            fragmentWriter.addSample(event.format, event.dts + TIMESTAMP_OFFSET_TICKS,
+                event.pts + TIMESTAMP_OFFSET_TICKS, keyframe, event.payload);
         }
         else
         {
-            tsMuxer.writeAudio(tsBuffer, event.pts, event.payload);
+            tsSegment.add(event.format, event.dts + TIMESTAMP_OFFSET_TICKS, event.pts + TIMESTAMP_OFFSET_TICKS,
+                keyframe, event.payload);
         }
     }
 
     private void closeSegment(final long endDts, final long nowNs)
     {
         open = false;
-        final ByteBuf data;
-        if (format == HlsFormat.FMP4)
-        {
-            data = fragmentWriter.finish(alloc, endDts);
-        }
-        else
-        {
-            data = tsBuffer;
-            tsBuffer = null;
-        }
-
+        final ByteBuf data = format == HlsFormat.FMP4 ? contiguous(fragmentWriter.finish(alloc,
+            endDts + TIMESTAMP_OFFSET_TICKS)) :
+            tsSegment.finish(tsMuxer, tsMuxerHasVideo, tsMuxerHasAudio, alloc);
         if (data == null)
         {
             return;
@@ -487,6 +598,46 @@ public final class HlsPackager implements StreamConsumer
         evict();
         publish();
         listener.onSegment(info, nowNs - lastIngestNanos);
+    }
+
+    /**
+     * Replaces the MPEG-TS muxer with one for the current formats (continuity counters start again: only at a
+     * discontinuity, or before the first segment of the muxer is written).
+     */
+    private void newTsMuxer()
+    {
+        final TrackFormat video = formats[TrackFormat.VIDEO_TRACK];
+        final TrackFormat audio = formats[TrackFormat.AUDIO_TRACK];
+        tsMuxer = new TsMuxer(video, audio);
+        tsMuxerHasVideo = video != null;
+        tsMuxerHasAudio = audio != null;
+    }
+
+    /**
+     * Copies a finished fMP4 segment (a composite of a header and many payload slices) into one pooled direct
+     * buffer of its exact size and releases the composite, and with it the ring payloads it held. One copy per
+     * segment, so that each HTTP response writes one buffer instead of hundreds of small ones.
+     *
+     * @return the contiguous segment, or null for null.
+     */
+    private ByteBuf contiguous(final ByteBuf composite)
+    {
+        if (composite == null)
+        {
+            return null;
+        }
+
+        try
+        {
+            final int size = composite.readableBytes();
+            final ByteBuf flat = alloc.directBuffer(size, size);
+            flat.writeBytes(composite, composite.readerIndex(), size);
+            return flat;
+        }
+        finally
+        {
+            composite.release();
+        }
     }
 
     private void evict()
@@ -553,13 +704,42 @@ public final class HlsPackager implements StreamConsumer
         }
 
         final long average = ticks == 0 ? 0 : bytes * 8 * 90_000 / ticks;
-        final String media = HlsPlaylistWriter.mediaPlaylist(window, targetDurationSeconds, hiddenDiscontinuities,
-            false);
-        final TrackFormat video = formats[TrackFormat.VIDEO_TRACK];
-        final String multivariant = HlsPlaylistWriter.multivariantPlaylist("stream.m3u8",
-            peak + peak / 10, average, codecs(), video == null ? 0 : video.width(),
-            video == null ? 0 : video.height(), 0);
+        final ByteBuf media = alloc.directBuffer(HlsPlaylistWriter.estimateMediaPlaylistBytes(window.size()));
+        final ByteBuf multivariant = alloc.directBuffer(256);
+        try
+        {
+            HlsPlaylistWriter.writeMediaPlaylist(media, window, targetDurationSeconds, hiddenDiscontinuities, false);
+            final TrackFormat video = formats[TrackFormat.VIDEO_TRACK];
+            HlsPlaylistWriter.writeMultivariantPlaylist(multivariant, "stream.m3u8", peak + peak / 10, average,
+                codecs(), video == null ? 0 : video.width(), video == null ? 0 : video.height(), 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            media.release();
+            multivariant.release();
+            throw ex;
+        }
+
+        final HlsSnapshot previous = snapshot;
         snapshot = HlsSnapshot.of(media, multivariant, all, data, initSegments, all.get(all.size() - 1).sequence());
+        if (previous != null)
+        {
+            retirePlaylists(previous);
+        }
+    }
+
+    /**
+     * Keeps a replaced snapshot's playlists for {@link #PLAYLIST_GRACE} more snapshots (readers may still be
+     * duplicating them), then releases them.
+     */
+    private void retirePlaylists(final HlsSnapshot replaced)
+    {
+        retiredPlaylists.add(replaced.mediaPlaylist());
+        retiredPlaylists.add(replaced.multivariantPlaylist());
+        while (retiredPlaylists.size() > 2 * PLAYLIST_GRACE)
+        {
+            retiredPlaylists.poll().release();
+        }
     }
 
     private String codecs()
@@ -583,13 +763,21 @@ public final class HlsPackager implements StreamConsumer
     {
         closeTranscoder();
         fragmentWriter.release();
-        if (tsBuffer != null)
+        tsSegment.reset();
+        final HlsSnapshot last = snapshot;
+        snapshot = null;
+        if (last != null)
         {
-            tsBuffer.release();
-            tsBuffer = null;
+            last.mediaPlaylist().release();
+            last.multivariantPlaylist().release();
         }
 
-        snapshot = null;
+        for (final ByteBuf playlist : retiredPlaylists)
+        {
+            playlist.release();
+        }
+
+        retiredPlaylists.clear();
         for (final HeldSegment segment : held)
         {
             segment.data.release();

@@ -34,9 +34,10 @@ import java.util.regex.Pattern;
  * {@code /live/NAME/init-N.mp4}, {@code /live/NAME/seg-N.m4s|ts}, {@code /live/NAME/} (page),
  * {@code /assets/hls.min.js}, {@code /metrics}, {@code /api/v1/cameras}, {@code /api/v1/cameras/NAME}, {@code /api/v1/cameras/NAME/recordings}.
  *
- * <p>Segments and init segments go out as retained duplicates of the packager's buffers: no copy. Playlists are
- * not cached ({@code no-cache}); segments are immutable. Every response carries CORS headers; HEAD and single
- * byte ranges are supported.
+ * <p>Playlists, segments and init segments go out as one retained duplicate (or, for a byte range, one retained
+ * slice) of the packager's contiguous buffers: no copy, no rendering, one buffer written per response; HEAD
+ * responses take no reference at all. Playlists are not cached by clients ({@code no-cache}); segments are
+ * immutable. Every response carries CORS headers; HEAD and single byte ranges are supported.
  *
  * <p>Thread safety: stateless apart from final references; shared by all channels.
  */
@@ -201,8 +202,9 @@ public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHtt
         final String file = rest.substring(1);
         switch (file)
         {
-            case "index.m3u8" -> sendBytes(ctx, request, snapshot.multivariantPlaylist(), PLAYLIST_TYPE, "no-cache");
-            case "stream.m3u8" -> sendBytes(ctx, request, snapshot.mediaPlaylist(), PLAYLIST_TYPE, "no-cache");
+            case "index.m3u8" -> sendShared(ctx, request, snapshot.multivariantPlaylist(), PLAYLIST_TYPE, "no-cache",
+                file);
+            case "stream.m3u8" -> sendShared(ctx, request, snapshot.mediaPlaylist(), PLAYLIST_TYPE, "no-cache", file);
             default -> serveMedia(ctx, request, snapshot, file);
         }
     }
@@ -227,18 +229,73 @@ public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHtt
             return;
         }
 
-        final ByteBuf view;
-        try
+        sendShared(ctx, request, data, type, "public, max-age=31536000, immutable", file);
+    }
+
+    /**
+     * Sends a buffer the packager owns, honouring HEAD and a single byte range: the body is one retained duplicate
+     * (whole body) or one retained slice (range) of {@code shared}, whose indexes are not moved; a HEAD response
+     * takes no reference. A buffer already released (expired) gets a 404.
+     */
+    private void sendShared(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final ByteBuf shared,
+        final String contentType,
+        final String cacheControl,
+        final String file)
+    {
+        final int total = shared.readableBytes();
+        final String range = request.headers().get(HttpHeaderNames.RANGE);
+        final long[] bounds = range == null ? null : parseRange(range, total);
+        if (range != null && bounds == null)
         {
-            view = data.retainedDuplicate();
-        }
-        catch (final IllegalReferenceCountException ex)
-        {
-            sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "segment expired: " + file + "\n");
+            final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+            response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + total);
+            send(ctx, request, response);
             return;
         }
 
-        sendBuffer(ctx, request, view, type, "public, max-age=31536000, immutable");
+        final int start = bounds == null ? 0 : (int)bounds[0];
+        final int length = bounds == null ? total : (int)(bounds[1] - bounds[0] + 1);
+        final ByteBuf content;
+        try
+        {
+            if (request.method().equals(HttpMethod.HEAD))
+            {
+                if (shared.refCnt() == 0)
+                {
+                    throw new IllegalReferenceCountException(0);
+                }
+
+                content = Unpooled.EMPTY_BUFFER;
+            }
+            else
+            {
+                content = bounds == null ? shared.retainedDuplicate() :
+                    shared.retainedSlice(shared.readerIndex() + start, length);
+            }
+        }
+        catch (final IllegalReferenceCountException ex)
+        {
+            sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "expired: " + file + "\n");
+            return;
+        }
+
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            bounds == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
+        response.headers().set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
+        if (bounds != null)
+        {
+            response.headers().set(HttpHeaderNames.CONTENT_RANGE,
+                "bytes " + bounds[0] + "-" + bounds[1] + "/" + total);
+        }
+
+        HttpUtil.setContentLength(response, length);
+        sendPrepared(ctx, request, response);
     }
 
     private void sendBytes(
