@@ -213,9 +213,12 @@ public final class LiveStream
 
         metrics.ingestFrames.increment();
         metrics.ingestBytes.add(payload.readableBytes());
+        // Wake the live worker only when pushed viewers wait for the unit; HLS and the GOP cache can take it when
+        // the worker's short park ends (<= 5 ms). The recorder's worker is never woken by data (see StreamHub).
+        final boolean viewersWaiting = metrics.viewers.get() > 0;
         for (final StreamWorker.Binding binding : bindings)
         {
-            binding.signal();
+            binding.signal(viewersWaiting);
         }
 
         return true;

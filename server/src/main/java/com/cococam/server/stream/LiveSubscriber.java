@@ -28,7 +28,13 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LiveSubscriber
 {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSubscriber.class);
-    private static final int QUEUE_CAPACITY = 4096;
+    /**
+     * Frames a viewer may have queued: a whole cached GOP (a joiner gets it at once), and about 16 s of a 25 fps
+     * camera with audio. A full queue skips to the next keyframe like a byte backlog does (so a joiner whose GOP
+     * is at the cache's unit limit, plus its headers, starts at the next keyframe instead). The queue's array is
+     * most of a viewer's heap (8 KB here; 4096 entries made it 16 KB of a ~30 KB viewer).
+     */
+    private static final int QUEUE_CAPACITY = LiveFanout.MAX_GOP_UNITS;
 
     private final Channel channel;
     private final ChannelOutboundInvoker writer;

@@ -26,6 +26,13 @@ public final class StreamHub implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
     private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(5);
 
+    /**
+     * The recorder is not woken per publish: it writes whatever accumulated every 10 ms (a 25 fps camera's ring
+     * holds well over that). Journal writes are not latency-sensitive, and the wake-ups were the recorder's main
+     * cost with many cameras (context switches, bench/results/2026-12-04-side-by-side-profile.txt).
+     */
+    private static final long RECORD_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final ConcurrentMap<String, LiveStream> streams = new ConcurrentHashMap<>();
     private final ConcurrentMap<LiveStream, StreamWorker> streamWorkers = new ConcurrentHashMap<>();
     private final StreamWorker[] liveWorkers;
@@ -67,7 +74,7 @@ public final class StreamHub implements AutoCloseable
             runners[i] = start(liveWorkers[i], errorHandler);
         }
 
-        recordWorker = new StreamWorker("cococam-recorder", new WakeableIdleStrategy(MAX_PARK_NS));
+        recordWorker = new StreamWorker("cococam-recorder", new WakeableIdleStrategy(RECORD_PERIOD_NS, false));
         runners[liveWorkers.length] = start(recordWorker, errorHandler);
     }
 

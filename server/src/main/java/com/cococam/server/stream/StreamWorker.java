@@ -155,14 +155,17 @@ public final class StreamWorker implements Agent
         return work;
     }
 
-    private void enqueueReady(final Binding binding)
+    private void enqueueReady(final Binding binding, final boolean wake)
     {
         if (!ready.offer(binding))
         {
             readyOverflow = true;
         }
 
-        idleStrategy.wake();
+        if (wake)
+        {
+            idleStrategy.wakeForData();
+        }
     }
 
     @Override
@@ -216,10 +219,22 @@ public final class StreamWorker implements Agent
          */
         void signal()
         {
-            // Already queued: the producer that queued it has woken the worker.
+            signal(true);
+        }
+
+        /**
+         * As {@link #signal()}, but {@code wake} false leaves a parked worker to find the binding when its park
+         * period ends (at most 5 ms for a live worker): for units nobody waits for at once (a stream without pushed
+         * viewers feeds only its HLS packager and GOP cache), which saves a context switch per unit.
+         *
+         * @param wake whether to wake the worker now.
+         */
+        void signal(final boolean wake)
+        {
+            // Already queued: the producer that queued it has woken the worker (or chose not to).
             if (queued == 0 && QUEUED.compareAndSet(this, 0, 1))
             {
-                worker.enqueueReady(this);
+                worker.enqueueReady(this, wake);
             }
         }
 
@@ -236,7 +251,7 @@ public final class StreamWorker implements Agent
             poller.poll(this);
             if (count >= MAX_EVENTS_PER_POLL)
             {
-                signal();
+                signal(false);
             }
 
             return count;
