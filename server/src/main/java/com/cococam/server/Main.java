@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -104,6 +106,10 @@ public final class Main
             System.exit(1);
             return;
         }
+
+        // Start-up time as an operator sees it: from the process start (JVM boot included) to every listener bound.
+        ProcessHandle.current().info().startInstant().ifPresent(started -> log.info("accepting connections {} ms " +
+            "after the process started", Duration.between(started, Instant.now()).toMillis()));
 
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->

@@ -21,6 +21,11 @@ public final class PrometheusText
 {
     private static final double[] QUANTILES = {0.5, 0.99, 0.999};
 
+    /** Upper bounds of the latency histogram buckets, nanoseconds (labels in seconds). */
+    private static final long[] BUCKET_BOUNDS_NS = {
+        100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000,
+        100_000_000, 250_000_000, 1_000_000_000};
+
     private PrometheusText()
     {
     }
@@ -58,6 +63,10 @@ public final class PrometheusText
             s -> s.publisher() != null && s.publisher().isActive() ? 1 : 0);
         summary(out, sorted, "cococam_ingest_to_send_latency_seconds",
             "Time from arrival of a frame to its hand-off to a viewer socket (HdrHistogram, since start).",
+            s -> s.metrics().latencySnapshot());
+        histogram(out, sorted, "cococam_ingest_to_send_seconds",
+            "Time from arrival of a frame to its hand-off to a viewer socket, as cumulative buckets (since start), "
+                + "so that any window can be taken from two scrapes.",
             s -> s.metrics().latencySnapshot());
         summary(out, sorted, "cococam_hls_listing_delay_seconds",
             "Time from arrival of a segment's last frame to the segment's listing in the playlist.",
@@ -125,6 +134,35 @@ public final class PrometheusText
 
             out.append(name).append("_max{").append(label).append("} ").append(seconds(histogram.getMaxValue()))
                 .append('\n');
+            out.append(name).append("_count{").append(label).append("} ").append(histogram.getTotalCount())
+                .append('\n');
+            out.append(name).append("_sum{").append(label).append("} ")
+                .append(seconds((long)(histogram.getMean() * histogram.getTotalCount()))).append('\n');
+        }
+    }
+
+    private static void histogram(
+        final StringBuilder out,
+        final List<LiveStream> streams,
+        final String name,
+        final String help,
+        final Function<LiveStream, Histogram> source)
+    {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        for (final LiveStream stream : streams)
+        {
+            final Histogram histogram = source.apply(stream);
+            final String label = "path=\"" + escape(stream.path()) + "\"";
+            for (final long bound : BUCKET_BOUNDS_NS)
+            {
+                out.append(name).append("_bucket{").append(label).append(",le=\"").append(seconds(bound))
+                    .append("\"} ").append(histogram.getTotalCount() == 0 ? 0 :
+                        histogram.getCountBetweenValues(0, bound)).append('\n');
+            }
+
+            out.append(name).append("_bucket{").append(label).append(",le=\"+Inf\"} ")
+                .append(histogram.getTotalCount()).append('\n');
             out.append(name).append("_count{").append(label).append("} ").append(histogram.getTotalCount())
                 .append('\n');
             out.append(name).append("_sum{").append(label).append("} ")

@@ -188,6 +188,21 @@ class HttpSurfaceEndToEndTest
         assertTrue(value(metrics, "cococam_ingest_to_send_latency_seconds_count{path=\"live/cam1\"}") >= 100,
             "frames sent to the viewer were timed: " + metrics);
         assertTrue(metrics.contains("cococam_ingest_to_send_latency_seconds_max{path=\"live/cam1\"} "), metrics);
+
+        // The same latencies as cumulative buckets: never decreasing, ending at the total count.
+        double previous = 0;
+        for (final String bound : List.of("0.000100000", "0.000250000", "0.000500000", "0.001000000", "0.002500000",
+            "0.005000000", "0.010000000", "0.025000000", "0.050000000", "0.100000000", "0.250000000", "1.000000000",
+            "+Inf"))
+        {
+            final double count = value(metrics, "cococam_ingest_to_send_seconds_bucket{path=\"live/cam1\",le=\"" +
+                bound + "\"}");
+            assertTrue(count >= previous, "bucket le=" + bound + " below the one before: " + metrics);
+            previous = count;
+        }
+
+        assertEquals(value(metrics, "cococam_ingest_to_send_seconds_count{path=\"live/cam1\"}"), previous, metrics);
+        assertTrue(previous >= 100, metrics);
     }
 
     @Test
