@@ -171,8 +171,12 @@ public final class StreamWorker implements Agent
     @Override
     public void onClose()
     {
+        final long nowNs = System.nanoTime();
         for (final Binding binding : bindings)
         {
+            // Units published since the last cycle (up to 10 ms of them for the recorder, which is not woken per
+            // unit) still reach the consumers, so the journal keeps them and their buffers are released.
+            binding.drainOnClose(nowNs);
             binding.close();
         }
 
@@ -255,6 +259,32 @@ public final class StreamWorker implements Agent
             }
 
             return count;
+        }
+
+        /**
+         * Delivers whatever is left in the ring (bounded: a few ring lengths). Worker thread, at close.
+         */
+        void drainOnClose(final long nowNs)
+        {
+            for (int rounds = 0; rounds < 64; rounds++)
+            {
+                this.nowNs = nowNs;
+                count = 0;
+                try
+                {
+                    poller.poll(this);
+                }
+                catch (final Exception ex)
+                {
+                    stream.metrics().consumerErrors.increment();
+                    return;
+                }
+
+                if (count < MAX_EVENTS_PER_POLL)
+                {
+                    return;
+                }
+            }
         }
 
         /**

@@ -158,6 +158,25 @@ class StreamWorkerTest
         await(() -> live.get("live/busy").count.get() == 100, "busy stream delivered");
     }
 
+    @Test
+    void shouldDeliverUnitsStillInTheRingWhenTheHubCloses() throws Exception
+    {
+        startHub(1, true);
+        final PublishSession session = hub.startPublish("live/closing", "closing", () -> { });
+        session.onFormat(AUDIO);
+        for (int dts = 0; dts < 200; dts++)
+        {
+            publish(session, dts);
+        }
+
+        // The recorder drains every 10 ms and is not woken per unit: most of these are still in the ring now.
+        hub.close();
+        hub = null;
+        assertEquals(200, recorded.get("live/closing").count.get(), "units recorded before the workers stopped");
+        assertEquals(0, recorded.get("live/closing").outOfOrder.get());
+        assertEquals(200, live.get("live/closing").count.get(), "units the live consumers saw");
+    }
+
     private static void publish(final PublishSession session, final long dts)
     {
         final ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(16).writeLong(dts).writeLong(~dts);
