@@ -4,12 +4,11 @@ import com.cococam.codec.media.CodecId;
 import com.cococam.codec.media.TrackFormat;
 import com.cococam.codec.testing.Peers;
 import com.cococam.server.record.CameraJournal;
-import com.cococam.server.record.JournalReader;
-import com.cococam.server.record.JournalRecordHandler;
 import com.cococam.server.testing.Await;
 import com.cococam.server.testing.HlsDownload;
+import com.cococam.server.testing.JournalScan;
 import com.cococam.server.testing.TestServer;
-import io.netty.buffer.ByteBuf;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -222,37 +221,13 @@ class G711HlsTimingEndToEndTest
         Await.until(Duration.ofSeconds(10), () ->
         {
             samples[0] = 0;
-            final TrackFormat[] audio = new TrackFormat[1];
-            try (JournalReader reader = journal.createReader())
+            JournalScan.forEachUnit(journal, (format, trackId, flags, dts90k, payload) ->
             {
-                reader.readAll(new JournalRecordHandler()
+                if (trackId == TrackFormat.AUDIO_TRACK && format != null && format.codec() == CodecId.G711A)
                 {
-                    @Override
-                    public void onFormat(final TrackFormat format, final long wallClockMs)
-                    {
-                        if (!format.isVideo())
-                        {
-                            audio[0] = format;
-                        }
-                    }
-
-                    @Override
-                    public void onAccessUnit(
-                        final int trackId,
-                        final int flags,
-                        final long dts90k,
-                        final long pts90k,
-                        final long wallClockMs,
-                        final ByteBuf payload)
-                    {
-                        if (trackId == TrackFormat.AUDIO_TRACK && audio[0] != null &&
-                            audio[0].codec() == CodecId.G711A)
-                        {
-                            samples[0] += payload.readableBytes();
-                        }
-                    }
-                });
-            }
+                    samples[0] += payload.readableBytes();
+                }
+            });
 
             final boolean settled = samples[0] > 0 && samples[0] == previous[0] &&
                 server.server().hub().find("live/" + camera).ringLag() == 0;

@@ -4,13 +4,12 @@ import com.cococam.codec.media.CodecId;
 import com.cococam.codec.media.TrackFormat;
 import com.cococam.codec.testing.Peers;
 import com.cococam.server.record.CameraJournal;
-import com.cococam.server.record.JournalReader;
-import com.cococam.server.record.JournalRecordHandler;
 import com.cococam.server.stream.LiveStream;
 import com.cococam.server.testing.Await;
 import com.cococam.server.testing.HlsDownload;
+import com.cococam.server.testing.JournalScan;
 import com.cococam.server.testing.TestServer;
-import io.netty.buffer.ByteBuf;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -151,37 +150,14 @@ class G711TranscodeEndToEndTest
         {
             counts[0] = 0;
             counts[1] = 0;
-            final TrackFormat[] audio = new TrackFormat[1];
-            try (JournalReader reader = journal.createReader())
+            JournalScan.forEachUnit(journal, (format, trackId, flags, dts90k, payload) ->
             {
-                reader.readAll(new JournalRecordHandler()
+                if (trackId == TrackFormat.AUDIO_TRACK && format != null && format.codec() == codec)
                 {
-                    @Override
-                    public void onFormat(final TrackFormat format, final long wallClockMs)
-                    {
-                        if (!format.isVideo())
-                        {
-                            audio[0] = format;
-                        }
-                    }
-
-                    @Override
-                    public void onAccessUnit(
-                        final int trackId,
-                        final int flags,
-                        final long dts90k,
-                        final long pts90k,
-                        final long wallClockMs,
-                        final ByteBuf payload)
-                    {
-                        if (trackId == TrackFormat.AUDIO_TRACK && audio[0] != null && audio[0].codec() == codec)
-                        {
-                            counts[0]++;
-                            counts[1] += payload.readableBytes();
-                        }
-                    }
-                });
-            }
+                    counts[0]++;
+                    counts[1] += payload.readableBytes();
+                }
+            });
 
             return counts[1] >= SECONDS * 8000 - 1024 &&
                 server.server().hub().find("live/" + camera).ringLag() == 0;

@@ -9,12 +9,11 @@ import com.cococam.codec.media.TrackFormat;
 import com.cococam.codec.testing.Peers;
 import com.cococam.server.hls.HlsPackager;
 import com.cococam.server.record.CameraJournal;
-import com.cococam.server.record.JournalReader;
-import com.cococam.server.record.JournalRecordHandler;
 import com.cococam.server.stream.LiveStream;
 import com.cococam.server.testing.Await;
+import com.cococam.server.testing.JournalScan;
 import com.cococam.server.testing.TestServer;
-import io.netty.buffer.ByteBuf;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -228,45 +227,21 @@ class RtspMjpegEndToEndTest
         {
             images[0] = 0;
             images[1] = 0;
-            final TrackFormat[] video = new TrackFormat[1];
-            try (JournalReader reader = journal.createReader())
+            JournalScan.forEachUnit(journal, (format, trackId, flags, dts90k, payload) ->
             {
-                reader.readAll(new JournalRecordHandler()
+                if (trackId != TrackFormat.VIDEO_TRACK || format == null || format.codec() != CodecId.MJPEG)
                 {
-                    @Override
-                    public void onFormat(final TrackFormat format, final long wallClockMs)
-                    {
-                        if (format.isVideo())
-                        {
-                            video[0] = format;
-                        }
-                    }
+                    return;
+                }
 
-                    @Override
-                    public void onAccessUnit(
-                        final int trackId,
-                        final int flags,
-                        final long dts90k,
-                        final long pts90k,
-                        final long wallClockMs,
-                        final ByteBuf payload)
-                    {
-                        if (trackId != TrackFormat.VIDEO_TRACK || video[0] == null ||
-                            video[0].codec() != CodecId.MJPEG)
-                        {
-                            return;
-                        }
-
-                        images[0]++;
-                        final boolean jpeg = payload.getUnsignedShort(payload.readerIndex()) == 0xFFD8 &&
-                            payload.getUnsignedShort(payload.writerIndex() - 2) == 0xFFD9;
-                        if (!FrameFlags.isKeyframe(flags) || !jpeg || video[0].width() != 640)
-                        {
-                            images[1]++;
-                        }
-                    }
-                });
-            }
+                images[0]++;
+                final boolean jpeg = payload.getUnsignedShort(payload.readerIndex()) == 0xFFD8 &&
+                    payload.getUnsignedShort(payload.writerIndex() - 2) == 0xFFD9;
+                if (!FrameFlags.isKeyframe(flags) || !jpeg || format.width() != 640)
+                {
+                    images[1]++;
+                }
+            });
 
             return images[0] >= expected - 2 && server.server().hub().find("live/" + camera).ringLag() == 0;
         }, "journal caught up");
