@@ -8,13 +8,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Batches the drains of the viewers that share one Netty event loop: a live worker that queues a frame to a
- * thousand viewers posts one task per event loop, not one task per viewer.
+ * Batches the drains of the {@link LoopViewers} that share one Netty event loop: live workers that queue frames for
+ * the viewers of a hundred streams on one loop post one task to it, not one per stream.
  *
- * <p>The pending viewers form an intrusive stack (each {@link LiveSubscriber} has a link field): a producer pushes
- * with a CAS on the head; the event loop's task takes the whole stack with one exchange and drains every viewer
+ * <p>The pending drains form an intrusive stack (each {@link LoopViewers} has a link field): a producer pushes
+ * with a CAS on the head; the event loop's task takes the whole stack with one exchange and drains every entry
  * on it. Only the push that finds the stack empty posts the task, so posting costs one executor offer (and at most
- * one wake-up of the loop) per batch. A viewer is on the stack at most once, guarded by its own drain flag, so
+ * one wake-up of the loop) per batch. An entry is on the stack at most once, guarded by its own drain flag, so
  * the links never form a cycle. Taking the whole stack at once avoids the ABA problem of single pops.
  *
  * <p>Thread safety: {@link #schedule} from any thread; the drain task runs on the event loop.
@@ -25,7 +25,7 @@ final class EventLoopDrains implements Runnable
     private static final ConcurrentMap<EventLoop, EventLoopDrains> BY_LOOP = new ConcurrentHashMap<>();
 
     private final EventLoop eventLoop;
-    private final AtomicReference<LiveSubscriber> head = new AtomicReference<>();
+    private final AtomicReference<LoopViewers> head = new AtomicReference<>();
 
     private EventLoopDrains(final EventLoop eventLoop)
     {
@@ -67,19 +67,19 @@ final class EventLoopDrains implements Runnable
     }
 
     /**
-     * Queues a viewer whose drain flag the caller just set. Any thread.
+     * Queues a drain whose flag the caller just set. Any thread.
      *
-     * @param subscriber the viewer (not already pending).
+     * @param pending the viewers of one stream group on this loop (not already pending).
      */
-    void schedule(final LiveSubscriber subscriber)
+    void schedule(final LoopViewers pending)
     {
-        LiveSubscriber top;
+        LoopViewers top;
         do
         {
             top = head.get();
-            subscriber.nextPending = top;
+            pending.nextPending = top;
         }
-        while (!head.compareAndSet(top, subscriber));
+        while (!head.compareAndSet(top, pending));
 
         if (top == null)
         {
@@ -89,25 +89,42 @@ final class EventLoopDrains implements Runnable
             }
             catch (final RejectedExecutionException ex)
             {
-                // The loop has terminated (server stop): nobody else will drain, so free the viewers' backlogs here.
-                run();
+                // The loop has terminated (server stop): nobody else will drain, so free what is queued here.
+                discardAll();
             }
         }
     }
 
     /**
-     * Drains every pending viewer. Event loop.
+     * Drains every pending entry. Event loop.
      */
     @Override
     public void run()
     {
-        LiveSubscriber next = head.getAndSet(null);
+        takeAll(false);
+    }
+
+    private void discardAll()
+    {
+        takeAll(true);
+    }
+
+    private void takeAll(final boolean discard)
+    {
+        LoopViewers next = head.getAndSet(null);
         while (next != null)
         {
-            final LiveSubscriber subscriber = next;
-            next = subscriber.nextPending;
-            subscriber.nextPending = null;
-            subscriber.drainPending();
+            final LoopViewers pending = next;
+            next = pending.nextPending;
+            pending.nextPending = null;
+            if (discard)
+            {
+                pending.discard();
+            }
+            else
+            {
+                pending.drain();
+            }
         }
     }
 }

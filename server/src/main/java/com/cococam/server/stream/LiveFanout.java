@@ -2,6 +2,7 @@ package com.cococam.server.stream;
 
 import com.cococam.codec.media.FrameFlags;
 import com.cococam.codec.media.TrackFormat;
+import io.netty.channel.EventLoop;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.util.ArrayDeque;
@@ -15,7 +16,9 @@ import java.util.function.Supplier;
  * viewer start at the last keyframe at once.
  *
  * <p>Each group owns a {@link FrameEncoder}: a unit is encoded once per protocol (only while the group has
- * viewers) and the same {@link OutFrame} is queued to every viewer of that protocol.
+ * viewers) and the same {@link OutFrame} is queued once to each event loop that has viewers of that protocol
+ * ({@link LoopViewers}), where every viewer gets it. A joining viewer's headers and GOP are encoded for it alone
+ * and reach its event loop in its join command, ahead of the live frames.
  *
  * <p>The GOP cache keeps retained references to the units since the last video keyframe (every unit for an
  * audio-only stream resets it), bounded by {@link #MAX_GOP_BYTES} and {@link #MAX_GOP_UNITS}; past either bound
@@ -111,10 +114,7 @@ public final class LiveFanout implements StreamConsumer
             clearGop();
             for (final Group group : groups)
             {
-                for (final LiveSubscriber subscriber : group.subscribers)
-                {
-                    subscriber.onStreamEnd();
-                }
+                group.endStream();
             }
 
             return;
@@ -157,14 +157,7 @@ public final class LiveFanout implements StreamConsumer
         processRequests(stream);
         for (final Group group : groups)
         {
-            for (final LiveSubscriber subscriber : group.subscribers)
-            {
-                subscriber.close();
-                subscriber.onRemoved();
-            }
-
-            group.subscribers.clear();
-            group.encoder.close();
+            group.close();
         }
 
         groups.clear();
@@ -245,10 +238,7 @@ public final class LiveFanout implements StreamConsumer
             {
                 for (final Group group : groups)
                 {
-                    if (group.subscribers.remove(request.subscriber))
-                    {
-                        request.subscriber.onRemoved();
-                    }
+                    group.remove(request.subscriber);
                 }
             }
         }
@@ -266,16 +256,7 @@ public final class LiveFanout implements StreamConsumer
         int removed = 0;
         for (final Group group : groups)
         {
-            for (int i = group.subscribers.size() - 1; i >= 0; i--)
-            {
-                final LiveSubscriber subscriber = group.subscribers.get(i);
-                if (subscriber.isClosed() || !subscriber.channel().isActive())
-                {
-                    group.subscribers.remove(i);
-                    subscriber.onRemoved();
-                    removed++;
-                }
-            }
+            removed += group.removeClosed();
         }
 
         return removed;
@@ -300,11 +281,11 @@ public final class LiveFanout implements StreamConsumer
         }
 
         final LiveSubscriber subscriber = request.subscriber;
-        subscriber.attach(stream.metrics(), !gopValid);
-
-        // A fresh encoder per join replays headers and the GOP so the group encoder's state is not disturbed.
+        // A fresh encoder per join replays headers and the GOP so the group encoder's state is not disturbed; the
+        // frames travel to the viewer's event loop in its join command, ahead of the live frames.
         final FrameEncoder replay = request.encoderSupplier.get();
-        final SingleTarget target = new SingleTarget(subscriber);
+        final List<OutFrame> frames = new ArrayList<>(gopValid ? gop.size() + 4 : 4);
+        final Consumer<OutFrame> target = frame -> frames.add(frame.markReplayed());
         replay.writeHeaders(stream, target);
         if (gopValid)
         {
@@ -315,32 +296,18 @@ public final class LiveFanout implements StreamConsumer
         }
 
         replay.close();
-
-        group.subscribers.add(subscriber);
+        group.add(stream, subscriber, new LoopViewers.Join(subscriber, frames, !gopValid));
     }
 
-    private static final class SingleTarget implements Consumer<OutFrame>
-    {
-        private final LiveSubscriber subscriber;
-
-        SingleTarget(final LiveSubscriber subscriber)
-        {
-            this.subscriber = subscriber;
-        }
-
-        @Override
-        public void accept(final OutFrame frame)
-        {
-            subscriber.offer(frame.markReplayed(), frame.isHeader());
-            frame.release();
-        }
-    }
-
+    /**
+     * One output protocol's viewers: the encoder whose frames they share, and the viewers by event loop.
+     */
     private static final class Group implements Consumer<OutFrame>
     {
         private final String key;
         private final FrameEncoder encoder;
         private final ArrayList<LiveSubscriber> subscribers = new ArrayList<>();
+        private final ArrayList<LoopViewers> loops = new ArrayList<>(4);
 
         Group(final String key, final FrameEncoder encoder)
         {
@@ -348,16 +315,121 @@ public final class LiveFanout implements StreamConsumer
             this.encoder = encoder;
         }
 
+        /**
+         * Queues the frame once for each event loop that has viewers of this group, then drops the encoder's
+         * reference.
+         */
         @Override
         public void accept(final OutFrame frame)
         {
-            final boolean header = frame.isHeader();
-            for (int i = 0, n = subscribers.size(); i < n; i++)
+            final ArrayList<LoopViewers> list = loops;
+            for (int i = 0, n = list.size(); i < n; i++)
             {
-                subscribers.get(i).offer(frame, header);
+                final LoopViewers loop = list.get(i);
+                if (loop.workerCount > 0)
+                {
+                    loop.offer(frame);
+                }
             }
 
             frame.release();
+        }
+
+        void add(final LiveStream stream, final LiveSubscriber subscriber, final LoopViewers.Join join)
+        {
+            final LoopViewers loop = loopOf(subscriber, stream.metrics());
+            if (!loop.offerCommand(join))
+            {
+                join.discard();
+                subscriber.close();
+                return;
+            }
+
+            loop.workerCount++;
+            subscribers.add(subscriber);
+        }
+
+        void remove(final LiveSubscriber subscriber)
+        {
+            if (subscribers.remove(subscriber))
+            {
+                forget(subscriber);
+            }
+        }
+
+        int removeClosed()
+        {
+            int removed = 0;
+            for (int i = subscribers.size() - 1; i >= 0; i--)
+            {
+                final LiveSubscriber subscriber = subscribers.get(i);
+                if (subscriber.isClosed() || !subscriber.channel().isActive())
+                {
+                    subscribers.remove(i);
+                    forget(subscriber);
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
+
+        private void forget(final LiveSubscriber subscriber)
+        {
+            subscriber.onRemoved();
+            for (final LoopViewers loop : loops)
+            {
+                if (loop.eventLoop() == subscriber.channel().eventLoop())
+                {
+                    loop.workerCount--;
+                }
+            }
+        }
+
+        void endStream()
+        {
+            for (final LoopViewers loop : loops)
+            {
+                if (loop.workerCount > 0)
+                {
+                    loop.offerCommand(LoopViewers.End.INSTANCE);
+                }
+            }
+        }
+
+        void close()
+        {
+            for (final LiveSubscriber subscriber : subscribers)
+            {
+                subscriber.close();
+                subscriber.onRemoved();
+            }
+
+            subscribers.clear();
+            for (final LoopViewers loop : loops)
+            {
+                loop.workerCount = 0;
+                loop.discardOnLoop();
+            }
+
+            loops.clear();
+            encoder.close();
+        }
+
+        private LoopViewers loopOf(final LiveSubscriber subscriber, final StreamMetrics metrics)
+        {
+            final EventLoop eventLoop = subscriber.channel().eventLoop();
+            for (final LoopViewers loop : loops)
+            {
+                if (loop.eventLoop() == eventLoop)
+                {
+                    return loop;
+                }
+            }
+
+            final LoopViewers created = new LoopViewers(eventLoop, metrics);
+            loops.add(created);
+            return created;
         }
     }
 

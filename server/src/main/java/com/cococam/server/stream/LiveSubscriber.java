@@ -1,40 +1,38 @@
 package com.cococam.server.stream;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOutboundInvoker;
-import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A viewer that the server pushes frames to (RTMP play, later RTSP and WebRTC), with its own bounded backlog.
+ * A viewer that the server pushes frames to (RTMP and RTSP play, later WebRTC), with its own bounded backlog.
  *
- * <p>The stream's live worker offers shared {@link OutFrame}s; the viewer's event loop drains them into the
- * socket while the channel is writable. The backlog is the bytes queued here plus the bytes Netty still holds
- * for the socket. Past {@code skipBytes} the viewer stops receiving frames until the next random access point
- * (skip to the next keyframe: the frames still queued here are dropped; what Netty holds is left to finish, so
- * the stream stays decodable); past {@code maxBytes}, or after {@code maxConsecutiveSkips} keyframes that still
- * found it behind, it is disconnected. Both are counted in the stream's metrics. The publisher and the other
- * viewers never wait for it.
+ * <p>The stream's live worker encodes each frame once per protocol and hands it to the viewer's event loop once
+ * for all the viewers there ({@link LoopViewers}); the loop calls {@link #deliver} on each viewer, which writes a
+ * duplicate of the shared bytes while the channel is writable and otherwise holds the frame in its backlog, written
+ * when the channel drains. The backlog is the bytes held here plus the bytes Netty still holds for the socket.
+ * Past {@code skipBytes} the viewer stops receiving frames until the next random access point (skip to the next
+ * keyframe: the frames held here are dropped; what Netty holds is left to finish, so the stream stays decodable);
+ * past {@code maxBytes}, or after {@code maxConsecutiveSkips} keyframes that still found it behind, it is
+ * disconnected. Both are counted in the stream's metrics. The publisher and the other viewers never wait for it.
  *
- * <p>Thread safety: {@link #offer} on the live worker only; draining on the channel's event loop; {@link #close}
- * from anywhere. Allocation: none per frame (drains are batched per event loop by {@link EventLoopDrains}, duplicates
- * are recycled).
+ * <p>Thread safety: everything but {@link #close}, {@link #stop} and the getters runs on the channel's event loop,
+ * so the per-frame path has no atomic operation of its own. Allocation: none per frame (duplicates and outbound
+ * entries are recycled; the backlog's array grows once to its high-water mark).
  */
 public final class LiveSubscriber
 {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSubscriber.class);
     /**
-     * Frames a viewer may have queued: a whole cached GOP (a joiner gets it at once), and about 16 s of a 25 fps
-     * camera with audio. A full queue skips to the next keyframe like a byte backlog does (so a joiner whose GOP
-     * is at the cache's unit limit, plus its headers, starts at the next keyframe instead). The queue's array is
-     * most of a viewer's heap (8 KB here; 4096 entries made it 16 KB of a ~30 KB viewer).
+     * Frames a viewer may hold: a whole cached GOP (a joiner gets it at once) and about 16 s of a 25 fps camera with
+     * audio. A full backlog skips to the next keyframe like a byte backlog does.
      */
-    private static final int QUEUE_CAPACITY = LiveFanout.MAX_GOP_UNITS;
+    static final int MAX_HELD_FRAMES = LiveFanout.MAX_GOP_UNITS;
 
     private final Channel channel;
     private final ChannelOutboundInvoker writer;
@@ -43,23 +41,20 @@ public final class LiveSubscriber
     private final long maxBytes;
     private final int maxConsecutiveSkips;
     private final Runnable onStreamEnd;
-    private final OneToOneConcurrentArrayQueue<OutFrame> queue = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final EventLoopDrains drains;
-    private final AtomicLong dropUntil = new AtomicLong();
+    private final ArrayDeque<OutFrame> held = new ArrayDeque<>();
     private final OutFrame[] headers = new OutFrame[4];
+    private long heldBytes;
     private int headerCount;
-    private boolean lastOfferWasMedia;
-    private long enqueued;
-    private long dequeued;
+    private boolean lastDeliveryWasMedia;
+    private boolean written;
+    private boolean endPending;
     private volatile boolean closed;
     private StreamMetrics metrics;
+    private BatchLatencyRecorder latency;
     private boolean waitingForRandomAccess;
+    private boolean skipped;
     private int consecutiveSkips;
     private long framesSent;
-    /** Link in the event loop's stack of viewers waiting for a drain (see {@link EventLoopDrains}). */
-    LiveSubscriber nextPending;
 
     /**
      * @param channel             the viewer's connection.
@@ -67,7 +62,7 @@ public final class LiveSubscriber
      * @param skipBytes           backlog past which the viewer skips to the next keyframe.
      * @param maxBytes            backlog past which the viewer is disconnected.
      * @param maxConsecutiveSkips keyframes in a row that may find the viewer still behind before it is dropped.
-     * @param onStreamEnd         run on the channel's event loop, after the queued frames, when the publisher ends.
+     * @param onStreamEnd         run on the channel's event loop, after the held frames, when the publisher ends.
      */
     public LiveSubscriber(
         final Channel channel,
@@ -90,7 +85,7 @@ public final class LiveSubscriber
      * @param skipBytes           backlog past which the viewer skips to the next keyframe.
      * @param maxBytes            backlog past which the viewer is disconnected.
      * @param maxConsecutiveSkips keyframes in a row that may find the viewer still behind before it is dropped.
-     * @param onStreamEnd         run on the channel's event loop, after the queued frames, when the publisher ends.
+     * @param onStreamEnd         run on the channel's event loop, after the held frames, when the publisher ends.
      */
     public LiveSubscriber(
         final Channel channel,
@@ -108,7 +103,6 @@ public final class LiveSubscriber
         this.skipBytes = skipBytes;
         this.maxBytes = maxBytes;
         this.maxConsecutiveSkips = maxConsecutiveSkips;
-        this.drains = EventLoopDrains.of(channel.eventLoop());
     }
 
     /**
@@ -128,7 +122,7 @@ public final class LiveSubscriber
     }
 
     /**
-     * @return whether the viewer was closed.
+     * @return whether the viewer was closed or stopped.
      */
     public boolean isClosed()
     {
@@ -143,32 +137,36 @@ public final class LiveSubscriber
         return framesSent;
     }
 
-    void attach(final StreamMetrics metrics, final boolean startWithoutRandomAccess)
+    void attach(final StreamMetrics metrics, final BatchLatencyRecorder latency, final boolean startWithoutRandomAccess)
     {
         this.metrics = metrics;
+        this.latency = latency;
         this.waitingForRandomAccess = startWithoutRandomAccess;
     }
 
     /**
-     * @return backlog in bytes: queued here plus pending in the channel's outbound buffer.
+     * @return backlog in bytes: held here plus pending in the channel's outbound buffer. Event loop.
      */
-    public long backlogBytes()
+    long backlogBytes()
     {
-        final long pending = channel.unsafe().outboundBuffer() == null ?
-            0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
-        return queuedBytes.get() + pending;
+        final ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+        return heldBytes + (outbound == null ? 0 : outbound.totalPendingWriteBytes());
     }
 
     /**
-     * Offers one frame. Live worker only.
+     * Gives the viewer one frame: written at once when the channel takes it, held otherwise, skipped when the viewer
+     * is behind. Event loop.
      *
-     * @param frame   the shared frame (not consumed: retained if queued).
-     * @param header  whether it is a header (metadata, sequence header) that must never be skipped.
+     * @param frame  the shared frame (not consumed: retained if held).
+     * @param header whether it is a header (metadata, sequence header) that must never be skipped.
+     * @param nowNs  {@link System#nanoTime()} of this drain.
      */
-    void offer(final OutFrame frame, final boolean header)
+    void deliver(final OutFrame frame, final boolean header, final long nowNs)
     {
-        if (closed)
+        if (!channel.isActive())
         {
+            closed = true;
+            releaseBacklog();
             return;
         }
 
@@ -179,90 +177,135 @@ public final class LiveSubscriber
             return;
         }
 
-        boolean resumed = false;
-        if (!header)
-        {
-            if (waitingForRandomAccess)
-            {
-                if (!frame.isRandomAccess())
-                {
-                    metrics.viewerSkippedFrames.increment();
-                    return;
-                }
-
-                if (backlog > skipBytes / 2)
-                {
-                    metrics.viewerSkippedFrames.increment();
-                    if (++consecutiveSkips > maxConsecutiveSkips)
-                    {
-                        disconnect("still " + backlog + " bytes behind after " + maxConsecutiveSkips + " keyframes");
-                    }
-
-                    return;
-                }
-
-                waitingForRandomAccess = false;
-                consecutiveSkips = 0;
-                resumed = dropUntil.get() > 0;
-            }
-            else if (backlog > skipBytes)
-            {
-                startSkipping();
-                metrics.viewerSkippedFrames.increment();
-                return;
-            }
-        }
-
         if (header)
         {
             rememberHeader(frame);
         }
-        else if (resumed)
+        else if (!admit(frame, backlog))
         {
-            // The dropped backlog may have held the sequence headers: send them again before the keyframe.
-            for (int i = 0; i < headerCount; i++)
-            {
-                enqueue(headers[i]);
-            }
+            metrics.viewerSkippedFrames.increment();
+            return;
         }
 
-        lastOfferWasMedia = !header;
-        if (!enqueue(frame))
-        {
-            startSkipping();
-        }
-    }
-
-    private boolean enqueue(final OutFrame frame)
-    {
-        frame.retain();
-        if (!queue.offer(frame))
-        {
-            frame.release();
-            return false;
-        }
-
-        enqueued++;
-        queuedBytes.addAndGet(frame.size());
-        scheduleDrain();
-        return true;
+        lastDeliveryWasMedia = !header;
+        send(frame, nowNs);
     }
 
     /**
-     * Enters skip mode: whatever is queued now is dropped by the event loop (frames offered later are not), and
-     * nothing more is queued until the next random access point.
+     * Decides whether a media frame goes to the viewer, entering or leaving skip mode.
      */
-    private void startSkipping()
+    private boolean admit(final OutFrame frame, final long backlog)
     {
-        waitingForRandomAccess = true;
+        if (!waitingForRandomAccess)
+        {
+            if (backlog > skipBytes)
+            {
+                skipToRandomAccess();
+                return false;
+            }
+
+            return true;
+        }
+
+        if (!frame.isRandomAccess())
+        {
+            return false;
+        }
+
+        if (backlog > skipBytes / 2)
+        {
+            if (++consecutiveSkips > maxConsecutiveSkips)
+            {
+                disconnect("still " + backlog + " bytes behind after " + maxConsecutiveSkips + " keyframes");
+            }
+
+            return false;
+        }
+
+        waitingForRandomAccess = false;
+        consecutiveSkips = 0;
+        if (skipped)
+        {
+            // The dropped backlog may have held the sequence headers: send them again before the keyframe.
+            skipped = false;
+            for (int i = 0; i < headerCount; i++)
+            {
+                send(headers[i], 0);
+            }
+        }
+
+        return true;
+    }
+
+    private void send(final OutFrame frame, final long nowNs)
+    {
+        if (held.isEmpty() && channel.isWritable())
+        {
+            write(frame, nowNs);
+            return;
+        }
+
+        if (held.size() >= MAX_HELD_FRAMES)
+        {
+            skipToRandomAccess();
+            return;
+        }
+
+        held.add(frame.retain());
+        heldBytes += frame.size();
+    }
+
+    private void write(final OutFrame frame, final long nowNs)
+    {
+        writer.write(frame.data().retainedDuplicate(), channel.voidPromise());
+        if (nowNs != 0 && frame.isLive())
+        {
+            latency.record(nowNs - frame.ingestNanos());
+        }
+
+        framesSent++;
+        written = true;
+    }
+
+    /**
+     * Flushes if this drain wrote anything. Event loop.
+     */
+    void flushIfWritten()
+    {
+        if (written)
+        {
+            written = false;
+            writer.flush();
+        }
+    }
+
+    /**
+     * Enters skip mode: the frames held here are dropped, and nothing more is sent until the next random access
+     * point. Event loop.
+     */
+    void skipToRandomAccess()
+    {
+        if (metrics == null || closed)
+        {
+            return;
+        }
+
         metrics.viewerSkips.increment();
-        dropUntil.set(enqueued);
-        scheduleDrain();
+        waitingForRandomAccess = true;
+        skipped = true;
+        OutFrame frame;
+        while ((frame = held.poll()) != null)
+        {
+            metrics.viewerSkippedFrames.increment();
+            frame.release();
+        }
+
+        heldBytes = 0;
     }
 
     private void rememberHeader(final OutFrame frame)
     {
-        if (lastOfferWasMedia || headerCount == headers.length)
+        if (lastDeliveryWasMedia || headerCount == headers.length)
         {
             releaseHeaders();
         }
@@ -282,94 +325,52 @@ public final class LiveSubscriber
     }
 
     /**
-     * The publisher ended: once the frames already queued are written, the protocol tells the viewer. Live worker.
-     * The viewer stays subscribed, so it gets the next publisher's stream (starting at a keyframe).
+     * The publisher ended: once the frames held are written, the protocol tells the viewer. Event loop. The viewer
+     * stays subscribed, so it gets the next publisher's stream (starting at a keyframe).
      */
     void onStreamEnd()
     {
         waitingForRandomAccess = true;
         consecutiveSkips = 0;
-        runOnEventLoop(() ->
-        {
-            drain();
-            if (!closed && channel.isActive())
-            {
-                onStreamEnd.run();
-            }
-        });
+        endPending = true;
+        writeHeld();
     }
 
     /**
-     * Resumes draining after the channel became writable again. Event loop.
+     * Resumes writing the held frames after the channel became writable again. Event loop.
      */
     public void onWritabilityChanged()
     {
         if (channel.isWritable())
         {
-            scheduleDrain();
+            writeHeld();
         }
     }
 
-    private void scheduleDrain()
+    private void writeHeld()
     {
-        if (drainScheduled.compareAndSet(false, true))
+        if (closed || latency == null || !channel.isActive())
         {
-            drains.schedule(this);
-        }
-    }
-
-    /**
-     * Runs the drain this viewer was queued for in its event loop's batch. Event loop.
-     */
-    void drainPending()
-    {
-        drain();
-    }
-
-    private void drain()
-    {
-        drainScheduled.set(false);
-        if (closed || !channel.isActive())
-        {
-            releaseQueued();
             return;
         }
 
-        int written = 0;
         final long nowNs = System.nanoTime();
-        final long dropLimit = dropUntil.get();
+        final long latencyToken = latency.begin();
         OutFrame frame;
-        while (dequeued < dropLimit && (frame = queue.poll()) != null)
+        while (channel.isWritable() && (frame = held.poll()) != null)
         {
-            dequeued++;
-            queuedBytes.addAndGet(-frame.size());
-            metrics.viewerSkippedFrames.increment();
+            heldBytes -= frame.size();
+            write(frame, nowNs);
             frame.release();
         }
 
-        while (channel.isWritable() && (frame = queue.poll()) != null)
-        {
-            dequeued++;
-            queuedBytes.addAndGet(-frame.size());
-            writer.write(frame.data().retainedDuplicate(), channel.voidPromise());
-            if (frame.isLive())
-            {
-                metrics.recordLatency(nowNs - frame.ingestNanos());
-            }
+        latency.end(latencyToken);
 
-            frame.release();
-            written++;
-        }
-
-        if (written > 0)
+        flushIfWritten();
+        if (endPending && held.isEmpty())
         {
-            framesSent += written;
-            writer.flush();
-        }
-
-        if (!queue.isEmpty() && channel.isWritable())
-        {
-            scheduleDrain();
+            endPending = false;
+            onStreamEnd.run();
         }
     }
 
@@ -398,7 +399,7 @@ public final class LiveSubscriber
         closed = true;
         runOnEventLoop(() ->
         {
-            releaseQueued();
+            releaseBacklog();
             channel.close();
         });
     }
@@ -415,18 +416,17 @@ public final class LiveSubscriber
         }
 
         closed = true;
-        runOnEventLoop(this::releaseQueued);
+        runOnEventLoop(this::releaseBacklog);
     }
 
     /**
-     * The fan-out dropped this viewer: nothing more is offered, so a last pass on the event loop frees whatever
-     * an offer racing with {@link #close()} left queued. Live worker only.
+     * The fan-out dropped this viewer: nothing more is delivered, and the event loop frees what it holds. Live
+     * worker.
      */
     void onRemoved()
     {
         closed = true;
-        releaseHeaders();
-        runOnEventLoop(this::releaseQueued);
+        runOnEventLoop(this::releaseBacklog);
     }
 
     private void runOnEventLoop(final Runnable task)
@@ -437,19 +437,24 @@ public final class LiveSubscriber
         }
         catch (final RejectedExecutionException ex)
         {
-            // The event loop has terminated (server stop: the hub closes after the loops), so nothing else polls
-            // the queue any more: free the backlog here instead of leaking it and aborting the other consumers.
+            // The event loop has terminated (server stop: the hub closes after the loops), so nothing else touches
+            // the backlog any more: free it here instead of leaking it.
             task.run();
         }
     }
 
-    private void releaseQueued()
+    /**
+     * Frees the held frames and the remembered headers. Event loop (or the closing thread once the loop is gone).
+     */
+    void releaseBacklog()
     {
         OutFrame frame;
-        while ((frame = queue.poll()) != null)
+        while ((frame = held.poll()) != null)
         {
-            queuedBytes.addAndGet(-frame.size());
             frame.release();
         }
+
+        heldBytes = 0;
+        releaseHeaders();
     }
 }

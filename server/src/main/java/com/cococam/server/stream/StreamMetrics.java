@@ -3,6 +3,7 @@ package com.cococam.server.stream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,22 +58,11 @@ public final class StreamMetrics
 
     // 1 us to 30 s at 2 significant digits (1 % resolution): about 19 KB per histogram. The former 1 ns..30 s at 3
     // digits took about 200 KB each, 1.6 MB per stream for the four histograms of each of the two metrics.
-    private final Recorder latencyRecorder = new Recorder(LOWEST_NS, MAX_LATENCY_NS, DIGITS);
     private final Recorder hlsListingRecorder = new Recorder(LOWEST_NS, MAX_LATENCY_NS, DIGITS);
     private final Histogram hlsListingTotal = new Histogram(LOWEST_NS, MAX_LATENCY_NS, DIGITS);
     private Histogram hlsListingInterval;
     private final Histogram latencyTotal = new Histogram(LOWEST_NS, MAX_LATENCY_NS, DIGITS);
-    private Histogram latencyInterval;
-
-    /**
-     * Records one ingest-to-send latency. Any thread, wait-free.
-     *
-     * @param latencyNs nanoseconds from arrival at the server to the hand-off of the frame to the viewer's socket.
-     */
-    public void recordLatency(final long latencyNs)
-    {
-        latencyRecorder.recordValue(Math.min(Math.max(latencyNs, 0), MAX_LATENCY_NS));
-    }
+    private final CopyOnWriteArrayList<BatchLatencyRecorder> batchRecorders = new CopyOnWriteArrayList<>();
 
     /**
      * Records how long after the arrival of a segment's last frame the segment was listed in the playlist.
@@ -102,8 +92,24 @@ public final class StreamMetrics
      */
     public synchronized Histogram latencySnapshot()
     {
-        latencyInterval = latencyRecorder.getIntervalHistogram(latencyInterval);
-        latencyTotal.add(latencyInterval);
+        for (final BatchLatencyRecorder recorder : batchRecorders)
+        {
+            recorder.drainInto(latencyTotal);
+        }
+
         return latencyTotal.copy();
+    }
+
+    /**
+     * Makes a recorder for the ingest-to-send latencies of one event loop's viewers, added to this stream's
+     * latency histogram. Cold path (once per protocol group and event loop).
+     *
+     * @return the recorder, kept for the stream's life.
+     */
+    BatchLatencyRecorder newBatchRecorder()
+    {
+        final BatchLatencyRecorder recorder = new BatchLatencyRecorder();
+        batchRecorders.add(recorder);
+        return recorder;
     }
 }

@@ -1,6 +1,7 @@
 package com.cococam.server.e2e;
 
 import com.cococam.codec.testing.Peers;
+import com.cococam.server.stream.LiveStream;
 import com.cococam.server.testing.HlsDownload;
 import com.cococam.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,8 +60,7 @@ class RtspPushEndToEndTest
     {
         final String path = "live/cam3";
         final Path log = temp.resolve("gst.log");
-        // rtspclientsink's own log: it once (1 in ~8 suite runs on a loaded box) sent every unit and then never
-        // sent TEARDOWN nor exited; if that recurs, the tail of this log shows what it waited for.
+        // rtspclientsink's own log, shown when it fails (see awaitRtspClientSink for its EOS hang).
         final Process gst = Peers.start(log, List.of("env", "GST_DEBUG=rtspclientsink:5", "gst-launch-1.0", "-q", "-e",
             "rtspclientsink", "name=s", "protocols=tcp",
             "location=" + server.rtspUrl(path) + "?key=" + TestServer.KEY3,
@@ -68,11 +69,7 @@ class RtspPushEndToEndTest
             "queue", "!", "s.",
             "audiotestsrc", "is-live=true", "num-buffers=281", "!", "audio/x-raw,rate=48000,channels=2", "!",
             "voaacenc", "!", "aacparse", "!", "queue", "!", "s."));
-        assertEquals(0, TestServer.waitFor(gst, RtspSupport.PEER_TIMEOUT), () ->
-        {
-            final String text = RtspSupport.read(log);
-            return text.substring(Math.max(0, text.length() - 12_000));
-        });
+        awaitRtspClientSink(gst, path, log);
 
         final HlsDownload hls = RtspSupport.awaitFinalPlaylist(server, "/" + path + "/stream.m3u8", 150);
         final Path file = temp.resolve("hls.mp4");
@@ -87,6 +84,48 @@ class RtspPushEndToEndTest
         assertTrue(audioFrames > 200, "audio frames: " + audioFrames);
         RtspSupport.assertDecodesCleanly(file);
         RtspSupport.assertTimestampsIncrease(file, "v:0");
+    }
+
+    /**
+     * Waits for rtspclientsink to send everything and leave. GStreamer 1.22's rtspclientsink sometimes never finishes
+     * its EOS (about 1 run in 6 on a loaded 2-core box, also against other servers' RECORD): its debug log then shows
+     * the last media packets and after them only RTCP sender reports every ~5 s, with no request pending towards the
+     * server. The media is what the test checks, so once the server has taken every unit and nothing more arrives,
+     * the publisher is ended by killing it (its connection closes instead of a TEARDOWN).
+     */
+    private void awaitRtspClientSink(final Process gst, final String path, final Path log) throws Exception
+    {
+        if (gst.waitFor(20, TimeUnit.SECONDS))
+        {
+            assertEquals(0, gst.exitValue(), () -> tail(log));
+            return;
+        }
+
+        final LiveStream stream = server.server().hub().find(path);
+        long last = -1;
+        long units = stream.metrics().ingestFrames.sum();
+        while (units != last)
+        {
+            last = units;
+            if (gst.waitFor(2, TimeUnit.SECONDS))
+            {
+                assertEquals(0, gst.exitValue(), () -> tail(log));
+                return;
+            }
+
+            units = stream.metrics().ingestFrames.sum();
+        }
+
+        // 150 video frames and 281 buffers of 1024 audio samples (as many AAC frames, less the encoder's delay).
+        final long taken = units;
+        assertTrue(taken >= 150 + 250, () -> "units taken by the server: " + taken + "\n" + tail(log));
+        gst.destroyForcibly().waitFor();
+    }
+
+    private static String tail(final Path log)
+    {
+        final String text = RtspSupport.read(log);
+        return text.substring(Math.max(0, text.length() - 12_000));
     }
 
     private void pushAndCheck(final String transport, final String path, final String key, final int seconds)

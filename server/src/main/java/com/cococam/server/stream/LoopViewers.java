@@ -1,0 +1,332 @@
+package com.cococam.server.stream;
+
+import io.netty.channel.EventLoop;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The viewers of one protocol group of a stream that share one Netty event loop, and the queue through which the
+ * stream's live worker hands them frames.
+ *
+ * <p>The live worker queues each encoded frame once per event loop, not once per viewer: one reference and one
+ * queue offer per loop. The loop then takes the frames in order and gives each to every viewer of its list, which
+ * writes a duplicate or holds the frame in its own backlog; every viewer that was written to is flushed once at
+ * the end of the drain. All viewer state lives on the event loop, so the per-viewer work of a frame touches no
+ * memory that another thread writes (the shared frame's count is taken once per loop, and viewers' duplicates
+ * are taken from the frame's bytes by this loop alone).
+ *
+ * <p>Joins and stream ends travel through the same queue as commands, so a joiner's replayed GOP comes before the
+ * first live frame it gets, and a stream end after the last frame. A viewer that closes (socket gone, too slow,
+ * stopped by its protocol) is dropped from the list when a drain finds it closed.
+ *
+ * <p>Thread safety: {@link #offer} and {@link #offerCommand} on the live worker only (single producer); the rest on
+ * the event loop. Limits: {@link #QUEUE_CAPACITY} items; when the loop falls that far behind, the frame is not
+ * queued and every viewer of the loop skips to the next keyframe. Each drain handles at most {@link #DRAIN_LIMIT}
+ * items and then queues itself again behind the loop's other work. Allocation: none per frame.
+ */
+final class LoopViewers
+{
+    /** Items (frames and commands) the queue holds: about a minute of a 25 fps camera with audio. */
+    static final int QUEUE_CAPACITY = 4096;
+
+    /** Items one drain takes before it yields the event loop. */
+    static final int DRAIN_LIMIT = 256;
+
+    private final EventLoop eventLoop;
+    private final StreamMetrics metrics;
+    private final BatchLatencyRecorder latency;
+    private final OneToOneConcurrentArrayQueue<Object> queue = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final EventLoopDrains drains;
+    private final ArrayList<LiveSubscriber> viewers = new ArrayList<>();
+    private volatile boolean framesLost;
+    /** Viewers the live worker has added and not yet seen leave (worker only). */
+    int workerCount;
+    /** Link in the event loop's stack of pending drains (see {@link EventLoopDrains}). */
+    LoopViewers nextPending;
+
+    /**
+     * @param eventLoop the viewers' event loop.
+     * @param metrics   the stream's counters.
+     */
+    LoopViewers(final EventLoop eventLoop, final StreamMetrics metrics)
+    {
+        this.eventLoop = eventLoop;
+        this.metrics = metrics;
+        this.latency = metrics.newBatchRecorder();
+        this.drains = EventLoopDrains.of(eventLoop);
+    }
+
+    /**
+     * @return the event loop these viewers share.
+     */
+    EventLoop eventLoop()
+    {
+        return eventLoop;
+    }
+
+    /**
+     * Queues one frame for every viewer of the loop. Live worker only.
+     *
+     * @param frame the shared frame (not consumed: retained if queued).
+     */
+    void offer(final OutFrame frame)
+    {
+        frame.retain();
+        if (!queue.offer(frame))
+        {
+            frame.release();
+            // Ordered before any later frame's offer, so the drain that takes the next frame sees it.
+            framesLost = true;
+            metrics.viewerSkippedFrames.increment();
+        }
+
+        scheduleDrain();
+    }
+
+    /**
+     * Queues a command (join, stream end) behind the frames already queued. Live worker only.
+     *
+     * @param command the command; run on the event loop.
+     * @return false if the queue is full (the command was not queued).
+     */
+    boolean offerCommand(final Command command)
+    {
+        final boolean queued = queue.offer(command);
+        scheduleDrain();
+        return queued;
+    }
+
+    private void scheduleDrain()
+    {
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true))
+        {
+            drains.schedule(this);
+        }
+    }
+
+    /**
+     * Delivers what the worker queued, in order, then flushes every viewer written to. Event loop.
+     */
+    void drain()
+    {
+        drainScheduled.set(false);
+        final long nowNs = System.nanoTime();
+        final long latencyToken = latency.begin();
+        int items = 0;
+        Object item;
+        while (items < DRAIN_LIMIT && (item = queue.poll()) != null)
+        {
+            items++;
+            if (framesLost)
+            {
+                framesLost = false;
+                skipAll();
+            }
+
+            if (item instanceof OutFrame frame)
+            {
+                deliver(frame, nowNs);
+                frame.release();
+            }
+            else
+            {
+                ((Command)item).run(this);
+            }
+        }
+
+        flushAll();
+        latency.end(latencyToken);
+        if (!queue.isEmpty())
+        {
+            scheduleDrain();
+        }
+    }
+
+    private void deliver(final OutFrame frame, final long nowNs)
+    {
+        final boolean header = frame.isHeader();
+        final ArrayList<LiveSubscriber> list = viewers;
+        for (int i = list.size() - 1; i >= 0; i--)
+        {
+            final LiveSubscriber viewer = list.get(i);
+            if (viewer.isClosed())
+            {
+                removeAt(i);
+                continue;
+            }
+
+            viewer.deliver(frame, header, nowNs);
+        }
+    }
+
+    private void flushAll()
+    {
+        final ArrayList<LiveSubscriber> list = viewers;
+        for (int i = 0, n = list.size(); i < n; i++)
+        {
+            list.get(i).flushIfWritten();
+        }
+    }
+
+    private void skipAll()
+    {
+        for (int i = 0, n = viewers.size(); i < n; i++)
+        {
+            viewers.get(i).skipToRandomAccess();
+        }
+    }
+
+    private void removeAt(final int index)
+    {
+        final int last = viewers.size() - 1;
+        final LiveSubscriber removed = viewers.get(index);
+        viewers.set(index, viewers.get(last));
+        viewers.remove(last);
+        removed.releaseBacklog();
+    }
+
+    /**
+     * The stream closed: drops what is queued and forgets the viewers, on the event loop (or here once the loop has
+     * terminated). Live worker.
+     */
+    void discardOnLoop()
+    {
+        try
+        {
+            eventLoop.execute(this::discard);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            discard();
+        }
+    }
+
+    /**
+     * Drops everything still queued and forgets the viewers (their channels are closed by the fan-out). Event loop,
+     * or the producer's thread once the loop has terminated.
+     */
+    void discard()
+    {
+        Object item;
+        while ((item = queue.poll()) != null)
+        {
+            if (item instanceof OutFrame frame)
+            {
+                frame.release();
+            }
+            else
+            {
+                ((Command)item).discard();
+            }
+        }
+
+        for (final LiveSubscriber viewer : viewers)
+        {
+            viewer.releaseBacklog();
+        }
+
+        viewers.clear();
+        drainScheduled.set(false);
+    }
+
+    /**
+     * Something the live worker asks the event loop to do in order with the frames.
+     */
+    abstract static class Command
+    {
+        /**
+         * Runs on the event loop.
+         *
+         * @param loop the viewers of the loop.
+         */
+        abstract void run(LoopViewers loop);
+
+        /**
+         * The command will never run (the stream closed): release what it holds.
+         */
+        void discard()
+        {
+        }
+    }
+
+    /**
+     * A viewer joins: it gets the stream's headers and cached GOP (encoded for it alone), then the live frames.
+     */
+    static final class Join extends Command
+    {
+        private final LiveSubscriber viewer;
+        private final List<OutFrame> replay;
+        private final boolean startWithoutRandomAccess;
+
+        /**
+         * @param viewer                   the joining viewer.
+         * @param replay                   headers and GOP frames, each with one reference that the command owns.
+         * @param startWithoutRandomAccess whether there was no GOP to replay (the viewer waits for a keyframe).
+         */
+        Join(final LiveSubscriber viewer, final List<OutFrame> replay, final boolean startWithoutRandomAccess)
+        {
+            this.viewer = viewer;
+            this.replay = replay;
+            this.startWithoutRandomAccess = startWithoutRandomAccess;
+        }
+
+        @Override
+        void run(final LoopViewers loop)
+        {
+            viewer.attach(loop.metrics, loop.latency, startWithoutRandomAccess);
+            final long nowNs = System.nanoTime();
+            for (final OutFrame frame : replay)
+            {
+                if (!viewer.isClosed())
+                {
+                    viewer.deliver(frame, frame.isHeader(), nowNs);
+                }
+
+                frame.release();
+            }
+
+            replay.clear();
+            if (viewer.isClosed())
+            {
+                viewer.releaseBacklog();
+                return;
+            }
+
+            loop.viewers.add(viewer);
+        }
+
+        @Override
+        void discard()
+        {
+            for (final OutFrame frame : replay)
+            {
+                frame.release();
+            }
+
+            replay.clear();
+        }
+    }
+
+    /**
+     * The publisher ended: each viewer, once its queued frames are written, is told so by its protocol.
+     */
+    static final class End extends Command
+    {
+        static final End INSTANCE = new End();
+
+        @Override
+        void run(final LoopViewers loop)
+        {
+            loop.flushAll();
+            for (int i = 0, n = loop.viewers.size(); i < n; i++)
+            {
+                loop.viewers.get(i).onStreamEnd();
+            }
+        }
+    }
+}
