@@ -69,7 +69,8 @@ public final class CameraPuller
     private PublishSession session;
     private boolean fellBackToTcp;
     private boolean stopRequested;
-    private boolean everOnline;
+    /** Whether a session delivered media: only after one does coming online again count as a reconnect. */
+    private boolean everStreamed;
     private long sessionPackets;
     private List<RtspTrack> sessionTracks = List.of();
     private ScheduledFuture<?> statsTimer;
@@ -268,12 +269,11 @@ public final class CameraPuller
         statsTimer = loop.scheduleAtFixedRate(this::refreshStats, STATS_PERIOD_MS, STATS_PERIOD_MS,
             TimeUnit.MILLISECONDS);
         transportInUse = transport == Transport.LowerTransport.TCP ? "tcp" : "udp";
-        if (everOnline)
+        if (everStreamed)
         {
             reconnects++;
         }
 
-        everOnline = true;
         state = PullState.ONLINE;
         sinceMs = System.currentTimeMillis();
         LOG.info("[camera {}] online: {} over {} ({} tracks: {})", camera.name(), url, transportInUse, tracks.size(),
@@ -311,6 +311,8 @@ public final class CameraPuller
 
         client = null;
         transportInUse = null;
+        // A UDP probe that never got a packet was not streaming: the TCP session after the fallback is no reconnect.
+        everStreamed |= sessionPackets > 0;
         if (stopRequested || error == RtspClientError.STOPPED && stopRequested)
         {
             state = PullState.OFFLINE;
@@ -408,7 +410,8 @@ public final class CameraPuller
     }
 
     /**
-     * @return times the camera came back online after having been online.
+     * @return times the camera came back online after a session that had delivered media (a silent UDP session
+     *         followed by the fallback to TCP does not count).
      */
     public long reconnects()
     {

@@ -102,7 +102,8 @@ public final class CameraPullers implements AutoCloseable
             sample(out, "cococam_camera_up", puller, puller.state() == PullState.ONLINE ? 1 : 0);
         }
 
-        family(out, "cococam_camera_reconnects_total", "counter", "Times a pulled camera came back online.");
+        family(out, "cococam_camera_reconnects_total", "counter",
+            "Times a pulled camera came back online after a session that had delivered media.");
         for (final CameraPuller puller : pullers.values())
         {
             sample(out, "cococam_camera_reconnects_total", puller, puller.reconnects());
