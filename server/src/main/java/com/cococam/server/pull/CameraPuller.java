@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  * units, lost packets), refreshed every {@value #STATS_PERIOD_MS} ms on the loop, and whether the audio was
  * aligned to the video by RTCP sender reports.
  *
+ * <p>End of a session: the video frames still held in the assembler's reorder window are delivered before the
+ * publish session closes, so a camera that stops (or is stopped) loses no complete frame.
+ *
  * <p>Thread safety: everything runs on one event loop; the status getters and {@link #json()} may be read
  * from any thread (volatile fields, a snapshot that may mix two instants). Credentials never appear in logs or
  * in the status: {@link RtspUrl#toString()} and {@link RtspUrl#mask} hide them.
@@ -290,6 +293,7 @@ public final class CameraPuller
 
         if (assembler != null)
         {
+            assembler.flush();
             refreshStats();
             sessionLostPackets = 0;
             sessionDroppedUnits = 0;

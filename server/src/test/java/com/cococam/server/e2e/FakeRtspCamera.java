@@ -467,7 +467,9 @@ final class FakeRtspCamera implements AutoCloseable
             final int frame = offset + 16;
             final int ip = frame + 14;
             final int ipHeader = (in.get(ip) & 0x0F) * 4;
-            if ((in.getShort(frame + 12) & 0xFFFF) == 0x0800 && in.get(ip + 9) == 17)
+            // Record headers are little-endian here, packet headers big-endian.
+            final int etherType = Short.toUnsignedInt(Short.reverseBytes(in.getShort(frame + 12)));
+            if (etherType == 0x0800 && in.get(ip + 9) == 17)
             {
                 final int udp = ip + ipHeader;
                 final int length = Short.toUnsignedInt(Short.reverseBytes(in.getShort(udp + 4))) - 8;
