@@ -193,6 +193,10 @@ final class FakeRtspCamera implements AutoCloseable
         listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
     }
 
+    /**
+     * @param text the SDP the DESCRIBE answer carries.
+     * @return this.
+     */
     FakeRtspCamera sdp(final String text)
     {
         this.sdp = text;
@@ -250,6 +254,11 @@ final class FakeRtspCamera implements AutoCloseable
         return this;
     }
 
+    /**
+     * @param type   the SDP media type whose SETUP gets these packets ({@code video}, {@code audio}).
+     * @param tracks the packets.
+     * @return this.
+     */
     FakeRtspCamera media(final String type, final Media tracks)
     {
         media.put(type, tracks);
@@ -266,6 +275,10 @@ final class FakeRtspCamera implements AutoCloseable
         return this;
     }
 
+    /**
+     * @param value whether UDP SETUP answers name the camera's ports ({@code server_port}).
+     * @return this.
+     */
     FakeRtspCamera serverPortInReply(final boolean value)
     {
         this.serverPortInReply = value;
@@ -282,12 +295,20 @@ final class FakeRtspCamera implements AutoCloseable
         return this;
     }
 
+    /**
+     * @param value whether an RTCP sender report goes out every second per SETUP (from the RTCP port over UDP).
+     * @return this.
+     */
     FakeRtspCamera senderReports(final boolean value)
     {
         this.senderReports = value;
         return this;
     }
 
+    /**
+     * @param value whether sessions over UDP get no media at all (TCP sessions still do).
+     * @return this.
+     */
     FakeRtspCamera silentOverUdp(final boolean value)
     {
         this.silentOverUdp = value;

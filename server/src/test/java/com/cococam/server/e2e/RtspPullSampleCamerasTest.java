@@ -62,7 +62,8 @@ class RtspPullSampleCamerasTest
      */
     static Stream<Arguments> vendors()
     {
-        final String hik = "rtsp://192.168.5.106:554/Streaming/Channels/101/trackID=1?transportmode=unicast&profile=Profile_1";
+        final String hik = "rtsp://192.168.5.106:554/Streaming/Channels/101/trackID=1" +
+            "?transportmode=unicast&profile=Profile_1";
         final String dahua = "rtsp://192.168.5.111:554/cam/realmonitor?channel=1&subtype=1&unicast=true&proto=Onvif/";
         final String reolink = "rtsp://192.168.5.206/h264Preview_01_main/";
         final String wowza = "rtsp://wowzaec2demo.streamlock.net/vod/mp4:BigBuckBunny_115k.mov/";
@@ -132,8 +133,9 @@ class RtspPullSampleCamerasTest
         assertEquals(sdpSize, sdpVideoSize(sdp), vendor + ": the size the sample's SDP declares");
         try (FakeRtspCamera camera = camera(describe, setups, play, sdp, video))
         {
-            try (TestServer server = TestServer.start(temp.resolve("rec"), "--cameras.cam1.source=rtsp://u:p@127.0.0.1:" +
-                camera.port() + "/stream", "--cameras.cam1.transport=" + transport))
+            try (TestServer server = TestServer.start(temp.resolve("rec"),
+                "--cameras.cam1.source=rtsp://u:p@127.0.0.1:" + camera.port() + "/stream",
+                "--cameras.cam1.transport=" + transport))
             {
                 final CameraPuller puller = server.server().pullers().find("cam1");
                 Await.until(Duration.ofSeconds(15), () -> puller.packets() >= video.size(),
