@@ -39,7 +39,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Status: besides state and errors, per-track counters of the running session (packets, units, dropped
  * units, lost packets), refreshed every {@value #STATS_PERIOD_MS} ms on the loop, and whether the audio was
- * aligned to the video by RTCP sender reports.
+ * aligned to the video by RTCP sender reports. Lifetime counters (lost packets, bad RTP packets, interleaved
+ * resyncs, units) add the finished sessions to the running one's last refresh.
+ *
+ * <p>End of a session: the video frames still held in the assembler's reorder window are delivered before the
+ * publish session closes, so a camera that stops (or is stopped) loses no complete frame.
  *
  * <p>Thread safety: everything runs on one event loop; the status getters and {@link #json()} may be read
  * from any thread (volatile fields, a snapshot that may mix two instants). Credentials never appear in logs or
@@ -69,7 +73,8 @@ public final class CameraPuller
     private PublishSession session;
     private boolean fellBackToTcp;
     private boolean stopRequested;
-    private boolean everOnline;
+    /** Whether a session delivered media: only after one does coming online again count as a reconnect. */
+    private boolean everStreamed;
     private long sessionPackets;
     private List<RtspTrack> sessionTracks = List.of();
     private ScheduledFuture<?> statsTimer;
@@ -86,6 +91,9 @@ public final class CameraPuller
     private volatile long droppedUnits;
     private volatile long emittedUnits;
     private volatile long resyncs;
+    private volatile long badRtpPackets;
+    private volatile long sessionResyncs;
+    private volatile long sessionBadRtpPackets;
     private volatile boolean bFrames;
     private volatile long nextAttemptAtMs;
     private volatile String tracksJson = "[]";
@@ -268,12 +276,11 @@ public final class CameraPuller
         statsTimer = loop.scheduleAtFixedRate(this::refreshStats, STATS_PERIOD_MS, STATS_PERIOD_MS,
             TimeUnit.MILLISECONDS);
         transportInUse = transport == Transport.LowerTransport.TCP ? "tcp" : "udp";
-        if (everOnline)
+        if (everStreamed)
         {
             reconnects++;
         }
 
-        everOnline = true;
         state = PullState.ONLINE;
         sinceMs = System.currentTimeMillis();
         LOG.info("[camera {}] online: {} over {} ({} tracks: {})", camera.name(), url, transportInUse, tracks.size(),
@@ -290,18 +297,22 @@ public final class CameraPuller
 
         if (assembler != null)
         {
+            assembler.flush();
             refreshStats();
             sessionLostPackets = 0;
             sessionDroppedUnits = 0;
             sessionEmittedUnits = 0;
+            sessionBadRtpPackets = 0;
             lostPackets += assembler.lostPackets();
             droppedUnits += assembler.droppedUnits();
             emittedUnits += assembler.emittedUnits();
+            badRtpPackets += assembler.badPackets();
             bFrames |= assembler.reordering();
             assembler.close();
             assembler = null;
         }
 
+        sessionResyncs = 0;
         resyncs += client.resyncs();
         if (session != null)
         {
@@ -311,6 +322,8 @@ public final class CameraPuller
 
         client = null;
         transportInUse = null;
+        // A UDP probe that never got a packet was not streaming: the TCP session after the fallback is no reconnect.
+        everStreamed |= sessionPackets > 0;
         if (stopRequested || error == RtspClientError.STOPPED && stopRequested)
         {
             state = PullState.OFFLINE;
@@ -383,6 +396,8 @@ public final class CameraPuller
         }
 
         tracksJson = out.append(']').toString();
+        sessionResyncs = client == null ? 0 : client.resyncs();
+        sessionBadRtpPackets = current.badPackets();
         sessionLostPackets = current.lostPackets();
         sessionDroppedUnits = current.droppedUnits();
         sessionEmittedUnits = current.emittedUnits();
@@ -408,7 +423,8 @@ public final class CameraPuller
     }
 
     /**
-     * @return times the camera came back online after having been online.
+     * @return times the camera came back online after a session that had delivered media (a silent UDP session
+     *         followed by the fallback to TCP does not count).
      */
     public long reconnects()
     {
@@ -448,11 +464,29 @@ public final class CameraPuller
     }
 
     /**
-     * @return interleaved resynchronisations over finished sessions.
+     * @return times the interleaved TCP stream lost its framing and was resynchronised, over finished sessions plus
+     *         the running one (as of its last refresh).
      */
     public long resyncs()
     {
-        return resyncs;
+        return resyncs + sessionResyncs;
+    }
+
+    /**
+     * @return RTP packets the assembler refused (not RTP version 2, truncated, or of a payload type the track does
+     *         not use), over finished sessions plus the running one (as of its last refresh).
+     */
+    public long badRtpPackets()
+    {
+        return badRtpPackets + sessionBadRtpPackets;
+    }
+
+    /**
+     * @return wall-clock time of the last error in ms since the epoch, 0 when there was none.
+     */
+    public long lastErrorAtMs()
+    {
+        return lastErrorAtMs;
     }
 
     /**
@@ -479,7 +513,8 @@ public final class CameraPuller
             ",\"lostPackets\":" + (lostPackets + sessionLostPackets) +
             ",\"droppedUnits\":" + (droppedUnits + sessionDroppedUnits) +
             ",\"units\":" + (emittedUnits + sessionEmittedUnits) +
-            ",\"resyncs\":" + resyncs +
+            ",\"resyncs\":" + resyncs() +
+            ",\"badRtpPackets\":" + badRtpPackets() +
             ",\"bFrames\":" + bFrames +
             ",\"audioSynced\":" + audioSynced +
             ",\"audioSyncShiftMs\":" + syncShiftMs +

@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -86,7 +87,12 @@ public final class CameraPullers implements AutoCloseable
     }
 
     /**
-     * @return Prometheus text for the pulled cameras ({@code cococam_camera_up}, reconnects, packets, loss).
+     * Prometheus text for the pulled cameras: {@code cococam_camera_up} (0/1), {@code cococam_camera_state} (one
+     * sample per {@link PullState}, 1 for the current one), {@code cococam_camera_last_error_timestamp_seconds}
+     * (0 before any error), and the counters of reconnects, RTP packets, lost packets, bad RTP packets and
+     * interleaved resyncs. Cold path (a scrape): allocates the text.
+     *
+     * @return the text, empty when no camera is pulled.
      */
     public String metricsText()
     {
@@ -102,7 +108,30 @@ public final class CameraPullers implements AutoCloseable
             sample(out, "cococam_camera_up", puller, puller.state() == PullState.ONLINE ? 1 : 0);
         }
 
-        family(out, "cococam_camera_reconnects_total", "counter", "Times a pulled camera came back online.");
+        family(out, "cococam_camera_state", "gauge",
+            "State of a pulled camera: 1 for the state it is in, 0 for the others.");
+        for (final CameraPuller puller : pullers.values())
+        {
+            final PullState current = puller.state();
+            for (final PullState state : PullState.values())
+            {
+                out.append("cococam_camera_state{camera=\"").append(puller.camera().name()).append("\",state=\"")
+                    .append(state.jsonName()).append("\"} ").append(state == current ? 1 : 0).append('\n');
+            }
+        }
+
+        family(out, "cococam_camera_last_error_timestamp_seconds", "gauge",
+            "Unix time of a pulled camera's last error (0: none yet).");
+        for (final CameraPuller puller : pullers.values())
+        {
+            final long atMs = puller.lastErrorAtMs();
+            out.append("cococam_camera_last_error_timestamp_seconds{camera=\"").append(puller.camera().name())
+                .append("\"} ").append(atMs / 1_000).append('.')
+                .append(String.format(Locale.ROOT, "%03d", atMs % 1_000)).append('\n');
+        }
+
+        family(out, "cococam_camera_reconnects_total", "counter",
+            "Times a pulled camera came back online after a session that had delivered media.");
         for (final CameraPuller puller : pullers.values())
         {
             sample(out, "cococam_camera_reconnects_total", puller, puller.reconnects());
@@ -119,6 +148,20 @@ public final class CameraPullers implements AutoCloseable
         for (final CameraPuller puller : pullers.values())
         {
             sample(out, "cococam_camera_rtp_lost_total", puller, puller.lostPackets());
+        }
+
+        family(out, "cococam_camera_rtp_bad_packets_total", "counter",
+            "RTP packets from a pulled camera that were refused (not RTP, or an unexpected payload type).");
+        for (final CameraPuller puller : pullers.values())
+        {
+            sample(out, "cococam_camera_rtp_bad_packets_total", puller, puller.badRtpPackets());
+        }
+
+        family(out, "cococam_camera_interleaved_resyncs_total", "counter",
+            "Times a pulled camera's interleaved TCP stream lost its framing and was resynchronised.");
+        for (final CameraPuller puller : pullers.values())
+        {
+            sample(out, "cococam_camera_interleaved_resyncs_total", puller, puller.resyncs());
         }
 
         return out.toString();

@@ -1,7 +1,13 @@
 package com.cococam.server.e2e;
 
+import com.cococam.codec.media.CodecId;
+import com.cococam.codec.media.FrameFlags;
+import com.cococam.codec.media.TrackFormat;
 import com.cococam.codec.testing.Peers;
+import com.cococam.server.record.CameraJournal;
+import com.cococam.server.testing.Await;
 import com.cococam.server.testing.HlsDownload;
+import com.cococam.server.testing.JournalScan;
 import com.cococam.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -10,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The server pulls the GStreamer camera emulator (H.264 + AAC, Digest auth) over RTSP, over TCP and over UDP,
  * and serves it as HLS: ffprobe finds h264 and aac with the expected frame counts and ffmpeg decodes it without
- * a complaint; the camera API shows it online with the transport in use and never the password.
+ * a complaint; the camera API shows it online with the transport in use and never the password; the camera's
+ * journal holds its H.264 units (a keyframe first, the SDP's format, strictly increasing decode times), at least as
+ * many as HLS served.
  */
 @Timeout(120)
 class RtspPullEndToEndTest
@@ -107,5 +116,49 @@ class RtspPullEndToEndTest
             "-i", joined.toString(), "-f", "null", "-");
         assertEquals(0, decode.exitCode(), decode.stderr());
         assertTrue(decode.stderr().isBlank(), "decoder complained: " + decode.stderr());
+        assertJournalHoldsTheVideo(videoFrames);
+    }
+
+    /**
+     * The pulled camera is recorded: its journal holds at least the video units HLS served, each an H.264 unit of
+     * the 640-wide format with a well-formed first NAL length, decode times strictly increasing, a keyframe first.
+     */
+    private void assertJournalHoldsTheVideo(final int hlsFrames)
+    {
+        final CameraJournal journal = server.server().recording().journal("cam1");
+        // units, keyframes, units that break the rules, whether the first unit is a keyframe
+        final long[] video = new long[4];
+        Await.until(Duration.ofSeconds(10), () ->
+        {
+            Arrays.fill(video, 0);
+            final long[] lastDts = {Long.MIN_VALUE};
+            JournalScan.forEachUnit(journal, (format, trackId, flags, dts90k, payload) ->
+            {
+                if (trackId != TrackFormat.VIDEO_TRACK)
+                {
+                    return;
+                }
+
+                final boolean key = FrameFlags.isKeyframe(flags);
+                video[3] = video[0] == 0 ? (key ? 1 : 0) : video[3];
+                video[0]++;
+                video[1] += key ? 1 : 0;
+                final boolean framed = payload.readableBytes() > 4 &&
+                    payload.getInt(payload.readerIndex()) + 4L <= payload.readableBytes();
+                if (format == null || format.codec() != CodecId.H264 || format.width() != 640 || !framed ||
+                    dts90k <= lastDts[0])
+                {
+                    video[2]++;
+                }
+
+                lastDts[0] = dts90k;
+            });
+            return video[0] >= hlsFrames;
+        }, () -> "journal video units " + video[0] + " of at least " + hlsFrames);
+        System.out.println("journal: " + video[0] + " video units, " + video[1] + " keyframes (HLS served " +
+            hlsFrames + ")");
+        assertEquals(0, video[2], "recorded units that are not well-formed 640-wide H.264 in decode order");
+        assertEquals(1, video[3], "the first recorded unit is a keyframe");
+        assertTrue(video[1] >= 2, "keyframes: " + video[1]);
     }
 }

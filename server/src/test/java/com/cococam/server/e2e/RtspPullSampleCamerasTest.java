@@ -1,83 +1,141 @@
 package com.cococam.server.e2e;
 
-import com.cococam.codec.testing.Peers;
+import com.cococam.codec.media.CodecId;
+import com.cococam.codec.media.TrackFormat;
+import com.cococam.codec.rtp.H264RtpDepacketizer;
+import com.cococam.codec.rtp.RtpAccessUnitHandler;
 import com.cococam.protocols.rtsp.sdp.Sdp;
 import com.cococam.protocols.rtsp.sdp.SdpMedia;
 import com.cococam.server.pull.CameraPuller;
 import com.cococam.server.pull.PullState;
+import com.cococam.server.record.CameraJournal;
 import com.cococam.server.stream.LiveStream;
 import com.cococam.server.testing.Await;
+import com.cococam.server.testing.JournalScan;
 import com.cococam.server.testing.TestServer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A scripted fake camera on 127.0.0.1 replays the real camera answers in {@code shared/samples}
- * ({@code rtsp_*_describe.txt}, {@code *_setup*.txt}, {@code *_play.txt}; CSeq set to the request's, the
- * Transport rewritten to the interleaved channels the client asked for), then the H.264 packets of the Wowza
- * capture ({@code rtsp_wowza_bunny_interleaved_tcp.rtsp}) on the video track's channel with the SDP's payload
- * type. Each answer set must take the puller to PLAY (online) and its video must reach the stream.
+ * A scripted fake camera on 127.0.0.1 ({@link FakeRtspCamera}) replays the real camera answers in
+ * {@code shared/samples}: Dahua's OPTIONS answer, a vendor's DESCRIBE (or a bare SDP), its SETUP answers (CSeq set to
+ * the request's, the channels or ports of the Transport rewritten to those of the session, its other parameters
+ * kept), its PLAY answer and Reolink's TEARDOWN answer; then the H.264 packets of the Wowza capture
+ * ({@code rtsp_wowza_bunny_interleaved_tcp.rtsp}) with the SDP's payload type, interleaved or over UDP.
+ *
+ * <p>Each answer set must take the puller to PLAY (online, one connection, no reconnect), with one SETUP per
+ * usable track to the control URL resolved against Content-Base (vendor metadata tracks and a second audio track
+ * skipped), and the video must reach the stream and the journal with the format of the in-band SPS (240x160, the
+ * Wowza content) even where the SDP's sprop says otherwise or says nothing. Stopping the puller sends TEARDOWN
+ * with the Session of the SETUP answer (not the one Dahua's OPTIONS answer carries).
  */
-@Timeout(120)
+@Timeout(180)
 class RtspPullSampleCamerasTest
 {
-    private static final Pattern CSEQ = Pattern.compile("(?im)^cseq:\\s*(\\d+)");
-    private static final Pattern INTERLEAVED = Pattern.compile("interleaved=(\\d+)-(\\d+)");
+    private static final String BASE = "rtsp://127.0.0.1:{port}/stream";
 
     @TempDir
     Path temp;
 
-    static Stream<String[]> vendors()
+    /**
+     * @return vendor, transport, DESCRIBE file, SETUP files (comma-separated, or null for a plain answer), PLAY file
+     *         (or null), the SETUP URLs expected ({@code {port}}: the camera's port), the size the SDP's SPS
+     *         declares (null: none), and the Session id the TEARDOWN must carry.
+     */
+    static Stream<Arguments> vendors()
     {
+        final String hik = "rtsp://192.168.5.106:554/Streaming/Channels/101/trackID=1" +
+            "?transportmode=unicast&profile=Profile_1";
+        final String dahua = "rtsp://192.168.5.111:554/cam/realmonitor?channel=1&subtype=1&unicast=true&proto=Onvif/";
+        final String reolink = "rtsp://192.168.5.206/h264Preview_01_main/";
+        final String wowza = "rtsp://wowzaec2demo.streamlock.net/vod/mp4:BigBuckBunny_115k.mov/";
         return Stream.of(
-            new String[] {"hikvision", "rtsp_hikvision_describe.txt", "rtsp_hikvision_setup.txt", "rtsp_hikvision_play.txt"},
-            new String[] {"dahua", "rtsp_dahua_describe_h264_aac_onvif.txt", "rtsp_dahua_setup.txt", "rtsp_dahua_play.txt"},
-            new String[] {"reolink", "rtsp_reolink_describe.txt", "rtsp_reolink_setup.txt", "rtsp_reolink_play.txt"},
-            new String[] {"foscam", "rtsp_foscam_describe.txt", null, null},
-            new String[] {"gw", "rtsp_gw_sub_describe.txt", "rtsp_gw_main_setup_video.txt,rtsp_gw_main_setup_audio.txt",
-                "rtsp_gw_main_play.txt"},
-            new String[] {"h264dvr", "rtsp_h264dvr_describe.txt",
-                "rtsp_h264dvr_setup_video.txt,rtsp_h264dvr_setup_audio.txt", "rtsp_h264dvr_play.txt"},
-            new String[] {"ipcam", "rtsp_ipcam_describe.txt", null, "rtsp_laureii_play.txt"},
-            new String[] {"missing-content-type", "rtsp_missing_content_type_describe.txt", null, null},
-            new String[] {"wowza", "rtsp_wowza_bunny_describe.txt", "rtsp_wowza_bunny_setup.txt", "rtsp_wowza_bunny_play.txt"},
-            new String[] {"geovision", "sdp_geovision.sdp", null, null},
-            new String[] {"luckfox", "rtsp_wowza_bunny_describe.txt", "rtsp_luckfox_rkipc_setup_udp.txt", "rtsp_reolink_play.txt"});
+            Arguments.of("hikvision", "tcp", "rtsp_hikvision_describe.txt", "rtsp_hikvision_setup.txt",
+                "rtsp_hikvision_play.txt", List.of(hik), "1920x1080", "708345999"),
+            Arguments.of("dahua", "tcp", "rtsp_dahua_describe_h264_aac_onvif.txt", "rtsp_dahua_setup.txt",
+                "rtsp_dahua_play.txt", List.of(dahua + "trackID=0", dahua + "trackID=1"), "704x480", "634214675641"),
+            Arguments.of("reolink", "tcp", "rtsp_reolink_describe.txt", "rtsp_reolink_setup.txt",
+                "rtsp_reolink_play.txt", List.of(reolink + "trackID=1", reolink + "trackID=2"), "2560x1440",
+                "F8F8E425"),
+            Arguments.of("foscam", "tcp", "rtsp_foscam_describe.txt", null, null,
+                List.of("rtsp://192.168.5.107:65534/videoMain/track1", "rtsp://192.168.5.107:65534/videoMain/track2"),
+                "1280x720", "4242"),
+            Arguments.of("gw", "tcp", "rtsp_gw_sub_describe.txt",
+                "rtsp_gw_main_setup_video.txt,rtsp_gw_main_setup_audio.txt", "rtsp_gw_main_play.txt",
+                List.of("rtsp://192.168.1.110:5049/H264?channel=1&subtype=1&unicast=true&proto=Onvif/video"),
+                "720x480", "9a90de54"),
+            Arguments.of("h264dvr", "tcp", "rtsp_h264dvr_describe.txt",
+                "rtsp_h264dvr_setup_video.txt,rtsp_h264dvr_setup_audio.txt", "rtsp_h264dvr_play.txt",
+                List.of("rtsp://127.0.0.1:554/camera/trackID=3", "rtsp://127.0.0.1:554/camera/trackID=4"),
+                "1920x1080", "231970"),
+            Arguments.of("ipcam", "tcp", "rtsp_ipcam_describe.txt", null, "rtsp_laureii_play.txt",
+                List.of(BASE + "/trackID=1"), "1280x960", "4242"),
+            Arguments.of("missing-content-type", "tcp", "rtsp_missing_content_type_describe.txt", null, null,
+                List.of(BASE + "/streamid=0", BASE + "/streamid=1"), "320x180", "4242"),
+            Arguments.of("wowza", "tcp", "rtsp_wowza_bunny_describe.txt", "rtsp_wowza_bunny_setup.txt",
+                "rtsp_wowza_bunny_play.txt", List.of(wowza + "trackID=1", wowza + "trackID=2"), "240x160",
+                "1642021126"),
+            Arguments.of("geovision", "tcp", "sdp_geovision.sdp", null, null,
+                List.of("rtsp://192.168.5.237/media/video1/video"), "2688x1520", "4242"),
+            Arguments.of("ubiquiti", "tcp", "sdp_ubiquiti.sdp", null, null,
+                List.of(BASE + "/trackID=0", BASE + "/trackID=2"), "1920x1080", "4242"),
+            Arguments.of("h264-no-sprop", "tcp", "sdp_h264_no_sprop.sdp", null, null, List.of(BASE), null, "4242"),
+            Arguments.of("luckfox-udp-answer", "tcp", "rtsp_wowza_bunny_describe.txt",
+                "rtsp_luckfox_rkipc_setup_udp.txt", "rtsp_reolink_play.txt",
+                List.of(wowza + "trackID=1", wowza + "trackID=2"), "240x160", "12345678"),
+            Arguments.of("luckfox-tcp", "tcp", "rtsp_reolink_describe.txt", "rtsp_luckfox_rkipc_setup_tcp.txt",
+                "rtsp_reolink_play.txt", List.of(reolink + "trackID=1", reolink + "trackID=2"), "2560x1440",
+                "12345678"),
+            Arguments.of("hikvision-udp", "udp", "rtsp_hikvision_describe.txt", "rtsp_hikvision_setup.txt",
+                "rtsp_hikvision_play.txt", List.of(hik), "1920x1080", "708345999"),
+            Arguments.of("h264dvr-udp", "udp", "rtsp_h264dvr_describe.txt",
+                "rtsp_h264dvr_setup_video.txt,rtsp_h264dvr_setup_audio.txt", "rtsp_h264dvr_play.txt",
+                List.of("rtsp://127.0.0.1:554/camera/trackID=3", "rtsp://127.0.0.1:554/camera/trackID=4"),
+                "1920x1080", "231970"),
+            Arguments.of("luckfox-udp", "udp", "rtsp_wowza_bunny_describe.txt", "rtsp_luckfox_rkipc_setup_udp.txt",
+                "rtsp_reolink_play.txt", List.of(wowza + "trackID=1", wowza + "trackID=2"), "240x160", "12345678"),
+            Arguments.of("ubiquiti-udp", "udp", "sdp_ubiquiti.sdp", null, null,
+                List.of(BASE + "/trackID=0", BASE + "/trackID=2"), "1920x1080", "4242"));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} over {1}")
     @MethodSource("vendors")
-    void shouldAcceptTheCameraAnswersAndPassItsVideo(final String vendor, final String describe, final String setups,
-        final String play) throws Exception
+    void shouldAcceptTheCameraAnswersAndPassItsVideo(
+        final String vendor,
+        final String transport,
+        final String describe,
+        final String setups,
+        final String play,
+        final List<String> setupUrls,
+        final String sdpSize,
+        final String sessionId) throws Exception
     {
-        final List<byte[]> video = videoPackets();
-        try (FakeCamera camera = new FakeCamera(describe, setups, play, video))
+        final List<byte[]> video = FakeRtspCamera.wowzaVideo();
+        final String sdp = FakeRtspCamera.sampleBody(describe);
+        assertEquals(sdpSize, sdpVideoSize(sdp), vendor + ": the size the sample's SDP declares");
+        try (FakeRtspCamera camera = camera(describe, setups, play, sdp, video))
         {
-            try (TestServer server = TestServer.start(temp.resolve("rec"), "--cameras.cam1.source=rtsp://u:p@127.0.0.1:" +
-                camera.port() + "/stream", "--cameras.cam1.transport=tcp"))
+            try (TestServer server = TestServer.start(temp.resolve("rec"),
+                "--cameras.cam1.source=rtsp://u:p@127.0.0.1:" + camera.port() + "/stream",
+                "--cameras.cam1.transport=" + transport))
             {
                 final CameraPuller puller = server.server().pullers().find("cam1");
                 Await.until(Duration.ofSeconds(15), () -> puller.packets() >= video.size(),
@@ -85,270 +143,151 @@ class RtspPullSampleCamerasTest
                 final LiveStream stream = server.server().hub().find("live/cam1");
                 Await.until(Duration.ofSeconds(10), () -> stream.metrics().ingestFrames.sum() >= 10,
                     () -> vendor + ": frames " + stream.metrics().ingestFrames.sum() + " " + puller.json());
-                assertTrue(camera.played, vendor + " reached PLAY");
-                assertTrue(puller.state() == PullState.ONLINE || puller.reconnects() >= 0, puller.json());
-                // Stop publishing and let the consumers drain the ring before the server closes: the hub's close
-                // does not release units still in the ring (reported to the lead), which the leak check catches.
+                assertEquals(PullState.ONLINE, puller.state(), puller.json());
+                assertEquals(0, puller.reconnects(), puller.json());
+                assertEquals(1, camera.connections.get(), vendor + ": one connection");
+                assertEquals(transport, puller.transportInUse(), puller.json());
+                assertEquals(1, camera.requests("PLAY").size(), vendor + ": " + camera.requests);
+
+                final List<String> setupUris = camera.requests("SETUP").stream().map(FakeRtspCamera.Request::uri)
+                    .toList();
+                assertEquals(expand(setupUrls, camera.port()), setupUris, vendor + ": SETUPs");
+                assertNull(camera.requests("SETUP").get(0).header("Session"), vendor + ": first SETUP has no Session");
+
+                final TrackFormat format = stream.format(TrackFormat.VIDEO_TRACK);
+                assertNotNull(format, vendor);
+                assertEquals(CodecId.H264, format.codec(), vendor);
+                assertEquals("240x160", format.width() + "x" + format.height(), vendor + ": in-band SPS wins");
+
+                // Stop publishing and let the consumers drain the ring before the server closes.
                 puller.stop();
                 assertTrue(puller.awaitStopped(5_000), puller.json());
                 Await.until(Duration.ofSeconds(5), () -> stream.ringLag() == 0, () -> "ring lag " + stream.ringLag());
+                final List<FakeRtspCamera.Request> teardowns = camera.requests("TEARDOWN");
+                assertEquals(1, teardowns.size(), vendor + ": " + camera.requests);
+                assertEquals(sessionId, teardowns.get(0).header("Session"), vendor + ": TEARDOWN's Session");
+                assertEquals(camera.requests("PLAY").get(0).uri(), teardowns.get(0).uri(), vendor + ": aggregate URL");
+                assertJournalVideo(server, vendor, stream.metrics().ingestFrames.sum());
             }
         }
     }
 
-    /**
-     * The video RTP packets of the Wowza capture.
-     */
-    private static List<byte[]> videoPackets() throws IOException
+    private static FakeRtspCamera camera(
+        final String describe,
+        final String setups,
+        final String play,
+        final String sdp,
+        final List<byte[]> video) throws IOException
     {
-        final byte[] data = Files.readAllBytes(Peers.sample("rtsp_wowza_bunny_interleaved_tcp.rtsp"));
-        final List<byte[]> packets = new ArrayList<>();
-        int i = 0;
-        while (i + 4 <= data.length && data[i] == '$')
+        final FakeRtspCamera camera = new FakeRtspCamera()
+            .sdp(sdp)
+            .head("OPTIONS", FakeRtspCamera.sampleHead("rtsp_dahua_options.txt"))
+            .head("TEARDOWN", FakeRtspCamera.sampleHead("rtsp_reolink_teardown.txt"))
+            .media("video", new FakeRtspCamera.Media(video, 90_000, -1, false))
+            .speed(50);
+        if (!describe.endsWith(".sdp"))
         {
-            final int channel = data[i + 1] & 0xFF;
-            final int length = (data[i + 2] & 0xFF) << 8 | data[i + 3] & 0xFF;
-            if (channel == 2)
-            {
-                final byte[] packet = new byte[length];
-                System.arraycopy(data, i + 4, packet, 0, length);
-                packets.add(packet);
-            }
-
-            i += 4 + length;
+            camera.describeHead(FakeRtspCamera.sampleHead(describe));
+        }
+        else
+        {
+            camera.describeHead("RTSP/1.0 200 OK\r\nContent-Type: application/sdp\r\n");
         }
 
-        return packets;
+        if (setups != null)
+        {
+            final String[] files = setups.split(",");
+            final String[] heads = new String[files.length];
+            for (int i = 0; i < files.length; i++)
+            {
+                heads[i] = FakeRtspCamera.sampleHead(files[i]);
+            }
+
+            camera.setupHeads(heads);
+        }
+
+        if (play != null)
+        {
+            camera.head("PLAY", FakeRtspCamera.sampleHead(play));
+        }
+
+        return camera.start();
     }
 
     /**
-     * A one-connection-at-a-time RTSP server that answers from sample files.
+     * Every video unit the journal holds carries the in-band format; all units published were recorded.
      */
-    private static final class FakeCamera implements AutoCloseable
+    private static void assertJournalVideo(final TestServer server, final String vendor, final long published)
     {
-        final List<String> requests = new CopyOnWriteArrayList<>();
-        private final ServerSocket socket;
-        private final Thread thread;
-        private final String describe;
-        private final String[] setups;
-        private final String play;
-        private final List<byte[]> video;
-        volatile boolean played;
-
-        FakeCamera(final String describe, final String setups, final String play, final List<byte[]> video)
-            throws IOException
+        final CameraJournal journal = server.server().recording().journal("cam1");
+        final long[] counts = new long[2];
+        Await.until(Duration.ofSeconds(10), () ->
         {
-            this.describe = describe;
-            this.setups = setups == null ? new String[0] : setups.split(",");
-            this.play = play;
-            this.video = video;
-            this.socket = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-            this.thread = new Thread(this::serve, "fake-camera");
-            this.thread.setDaemon(true);
-            this.thread.start();
-        }
-
-        int port()
-        {
-            return socket.getLocalPort();
-        }
-
-        private void serve()
-        {
-            for (int connections = 0; connections < 5 && !socket.isClosed(); connections++)
+            counts[0] = 0;
+            counts[1] = 0;
+            JournalScan.forEachUnit(journal, (format, trackId, flags, dts90k, payload) ->
             {
-                try (Socket client = socket.accept())
+                if (trackId == TrackFormat.VIDEO_TRACK)
                 {
-                    client.setSoTimeout(20_000);
-                    session(client.getInputStream(), client.getOutputStream());
-                }
-                catch (final IOException ex)
-                {
-                    // closed or the client left: next connection
-                }
-            }
-        }
-
-        private void session(final InputStream in, final OutputStream out) throws IOException
-        {
-            int setupCount = 0;
-            final List<String> mediaOrder = new ArrayList<>();
-            int videoChannel = 0;
-            int videoPt = 96;
-            for (int round = 0; round < 20; round++)
-            {
-                final String request = readRequest(in);
-                if (request == null)
-                {
-                    return;
-                }
-
-                requests.add(request.lines().findFirst().orElse(""));
-                final Matcher cseqMatch = CSEQ.matcher(request);
-                final String cseq = cseqMatch.find() ? cseqMatch.group(1) : "0";
-                final String method = request.substring(0, request.indexOf(' '));
-                switch (method)
-                {
-                    case "OPTIONS" -> write(out, "RTSP/1.0 200 OK\r\nCSeq: " + cseq +
-                        "\r\nPublic: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER\r\n\r\n", new byte[0]);
-                    case "DESCRIBE" ->
+                    counts[0]++;
+                    if (format == null || format.codec() != CodecId.H264 || format.width() != 240 ||
+                        format.height() != 160)
                     {
-                        final byte[][] parts = describeParts();
-                        final Sdp sdp = Sdp.parse(new String(parts[1], StandardCharsets.UTF_8));
-                        boolean haveVideo = false;
-                        boolean haveAudio = false;
-                        for (final SdpMedia media : sdp.media())
+                        counts[1]++;
+                    }
+                }
+            });
+            return counts[0] >= published;
+        }, () -> vendor + ": journal holds " + counts[0] + " of " + published + " units");
+        assertEquals(published, counts[0], vendor + ": recorded video units");
+        assertEquals(0, counts[1], vendor + ": recorded units without the in-band 240x160 format");
+    }
+
+    private static List<String> expand(final List<String> urls, final int port)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final String url : urls)
+        {
+            out.add(url.replace("{port}", Integer.toString(port)));
+        }
+
+        return out;
+    }
+
+    /**
+     * @return the width x height of the SDP's first H.264 sprop SPS, or null when it has none.
+     */
+    private static String sdpVideoSize(final String sdp)
+    {
+        for (final SdpMedia media : Sdp.parse(sdp).media())
+        {
+            if ("video".equals(media.type().toLowerCase(Locale.ROOT)) && "H264".equalsIgnoreCase(media.encodingName()))
+            {
+                final H264RtpDepacketizer depacketizer = new H264RtpDepacketizer(UnpooledByteBufAllocator.DEFAULT,
+                    new RtpAccessUnitHandler()
+                    {
+                        @Override
+                        public void onFormat(final TrackFormat format)
                         {
-                            final String type = media.type().toLowerCase(Locale.ROOT);
-                            final String name = media.encodingName() == null ? "" :
-                                media.encodingName().toUpperCase(Locale.ROOT);
-                            if ("video".equals(type) && !haveVideo && name.equals("H264"))
-                            {
-                                haveVideo = true;
-                                mediaOrder.add("video");
-                                videoPt = media.payloadType();
-                            }
-                            else if ("audio".equals(type) && !haveAudio && List.of("MPEG4-GENERIC", "MP4A-LATM",
-                                "PCMA", "PCMU").contains(name))
-                            {
-                                haveAudio = true;
-                                mediaOrder.add("audio");
-                            }
                         }
 
-                        write(out, withCseq(new String(parts[0], StandardCharsets.ISO_8859_1), cseq, parts[1].length),
-                            parts[1]);
-                    }
-                    case "SETUP" ->
-                    {
-                        final Matcher channels = INTERLEAVED.matcher(request);
-                        final String asked = channels.find() ? channels.group(0) : "interleaved=0-1";
-                        if (setupCount < mediaOrder.size() && "video".equals(mediaOrder.get(setupCount)) &&
-                            channels.find(0))
+                        @Override
+                        public void onAccessUnit(final long rtpTimestamp, final int flags, final ByteBuf accessUnit)
                         {
-                            videoChannel = Integer.parseInt(channels.group(1));
                         }
-
-                        String head = setups.length == 0 ?
-                            "RTSP/1.0 200 OK\r\nCSeq: 0\r\nSession: 4242;timeout=60\r\nTransport: x\r\n" :
-                            headOf(setups[Math.min(setupCount, setups.length - 1)]);
-                        head = head.replaceAll("(?im)^transport:.*$", "Transport: RTP/AVP/TCP;unicast;" + asked);
-                        write(out, withCseq(head, cseq, 0), new byte[0]);
-                        setupCount++;
-                    }
-                    case "PLAY" ->
-                    {
-                        final String head = play == null ? "RTSP/1.0 200 OK\r\nCSeq: 0\r\nSession: 4242\r\n" :
-                            headOf(play);
-                        write(out, withCseq(head, cseq, 0), new byte[0]);
-                        played = true;
-                        for (final byte[] packet : video)
-                        {
-                            final byte[] copy = packet.clone();
-                            copy[1] = (byte)(copy[1] & 0x80 | videoPt);
-                            out.write(new byte[] {'$', (byte)videoChannel, (byte)(copy.length >> 8), (byte)copy.length});
-                            out.write(copy);
-                        }
-
-                        out.flush();
-                    }
-                    case "TEARDOWN" ->
-                    {
-                        write(out, "RTSP/1.0 200 OK\r\nCSeq: " + cseq + "\r\n\r\n", new byte[0]);
-                        return;
-                    }
-                    default -> write(out, "RTSP/1.0 200 OK\r\nCSeq: " + cseq + "\r\n\r\n", new byte[0]);
-                }
-            }
-        }
-
-        private byte[][] describeParts() throws IOException
-        {
-            final byte[] file = Files.readAllBytes(Peers.sample(describe));
-            if (describe.endsWith(".sdp"))
-            {
-                return new byte[][] {"RTSP/1.0 200 OK\r\nCSeq: 0\r\nContent-Type: application/sdp\r\n"
-                    .getBytes(StandardCharsets.ISO_8859_1), file};
-            }
-
-            final String text = new String(file, StandardCharsets.ISO_8859_1);
-            int split = text.indexOf("\r\n\r\n");
-            int skip = 4;
-            if (split < 0)
-            {
-                split = text.indexOf("\n\n");
-                skip = 2;
-            }
-
-            final String head = text.substring(0, split).replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n";
-            final byte[] body = text.substring(split + skip).getBytes(StandardCharsets.ISO_8859_1);
-            return new byte[][] {head.getBytes(StandardCharsets.ISO_8859_1), body};
-        }
-
-        private static String headOf(final String name) throws IOException
-        {
-            final String text = Files.readString(Peers.sample(name), StandardCharsets.ISO_8859_1)
-                .replace("\r\n", "\n");
-            final int end = text.indexOf("\n\n");
-            return (end < 0 ? text.strip() : text.substring(0, end)).replace("\n", "\r\n") + "\r\n";
-        }
-
-        private static String withCseq(final String head, final String cseq, final int bodyLength)
-        {
-            String out = head.replaceAll("(?im)^content-length:.*\\r\\n", "");
-            out = CSEQ.matcher(out).find() ? out.replaceAll("(?im)^cseq:.*$", "CSeq: " + cseq) :
-                out.replaceFirst("\r\n", "\r\nCSeq: " + cseq + "\r\n");
-            if (bodyLength > 0)
-            {
-                out += "Content-Length: " + bodyLength + "\r\n";
-            }
-
-            return out + "\r\n";
-        }
-
-        private static void write(final OutputStream out, final String head, final byte[] body) throws IOException
-        {
-            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
-        }
-
-        private static String readRequest(final InputStream in) throws IOException
-        {
-            final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            int state = 0;
-            while (buffer.size() < 16_384)
-            {
-                final int b = in.read();
-                if (b < 0)
+                    });
+                final List<byte[]> sets = media.h264SpropParameterSets();
+                if (sets == null || sets.isEmpty() || !depacketizer.configure(sets))
                 {
                     return null;
                 }
 
-                if (b == '$' && buffer.size() == 0)
-                {
-                    // an interleaved frame from the client (receiver report): skip it
-                    final int channel = in.read();
-                    final int length = in.read() << 8 | in.read();
-                    in.readNBytes(length);
-                    continue;
-                }
-
-                buffer.write(b);
-                state = b == '\n' ? (state == 1 ? 2 : 1) : (b == '\r' ? state : 0);
-                if (state == 2)
-                {
-                    return buffer.toString(StandardCharsets.ISO_8859_1);
-                }
+                final TrackFormat format = depacketizer.currentFormat();
+                depacketizer.close();
+                return format.width() + "x" + format.height();
             }
-
-            return null;
         }
 
-        @Override
-        public void close() throws IOException
-        {
-            socket.close();
-        }
+        return null;
     }
 }

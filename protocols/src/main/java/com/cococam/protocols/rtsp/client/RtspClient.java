@@ -46,11 +46,18 @@ import java.util.function.IntConsumer;
  *
  * <p>Transports: TCP interleaved (channels {@code 2i, 2i+1}), or UDP with one pair of Netty datagram channels per
  * track, bound on the local address of the RTSP connection. Receiver reports (with an SDES CNAME) go out every
- * {@link Options#receiverReportIntervalMs()} on either transport. Authentication: Basic and Digest via
- * {@link AuthClient}, on any request answered 401 (at most {@value #MAX_AUTH_RETRIES} tries per request).
+ * {@link Options#receiverReportIntervalMs()} on either transport. Over UDP they go to the camera's RTCP port: the
+ * {@code server_port} of the SETUP answer; when the camera left it out, the port its RTCP (sender reports) comes
+ * from, else the port after the one its RTP comes from (RFC 3550's even/odd pair). Authentication: Basic and
+ * Digest via {@link AuthClient}, on any request answered 401 (at most {@value #MAX_AUTH_RETRIES} tries per
+ * request; a Digest challenge with {@code stale=true} is answered with the new nonce).
  * Keep-alive: {@code GET_PARAMETER} when the camera lists it in {@code Public}, else {@code OPTIONS}, at half
- * the session timeout. Vendor tracks (metadata, {@code application}) are skipped; at most one video and one
+ * the session timeout (at least every second); a camera that answers GET_PARAMETER with an error other than 454
+ * gets OPTIONS from then on. Vendor tracks (metadata, {@code application}) are skipped; at most one video and one
  * audio track are set up.
+ *
+ * <p>Stop: TEARDOWN of the aggregate URL once any SETUP was accepted, with the Session the camera gave (none when
+ * it gave none: the request still lets it free the session's resources at once).
  *
  * <p>Failure: every way the session can end is one call to {@link RtspClientListener#onClosed}; the client does
  * not reconnect (its owner does). A SETUP answered 461 ends with {@link RtspClientError#UNSUPPORTED_TRANSPORT}
@@ -203,6 +210,7 @@ public final class RtspClient
     private String sessionId;
     private int sessionTimeoutSec = SessionHeader.DEFAULT_TIMEOUT_SEC;
     private int setupIndex;
+    private boolean setUp;
     private boolean playing;
     private boolean closed;
     private boolean stopping;
@@ -278,7 +286,7 @@ public final class RtspClient
     }
 
     /**
-     * Ends the session: TEARDOWN when one was set up (waiting up to one second for the answer), then closes
+     * Ends the session: TEARDOWN when a SETUP was accepted (waiting up to one second for the answer), then closes
      * every channel and calls {@link RtspClientListener#onClosed} with {@link RtspClientError#STOPPED} (unless the
      * session had already ended). Idempotent.
      */
@@ -292,7 +300,7 @@ public final class RtspClient
             }
 
             stopping = true;
-            if (channel != null && channel.isActive() && sessionId != null)
+            if (channel != null && channel.isActive() && (sessionId != null || setUp))
             {
                 send(Phase.TEARDOWN, new RtspRequest(RtspMethods.TEARDOWN, sessionUrl != null ? sessionUrl :
                     url.requestUrl()));
@@ -607,6 +615,7 @@ public final class RtspClient
             }
         }
 
+        setUp = true;
         final RtspTrack track = tracks.get(setupIndex);
         Transport reply = null;
         final String transportValue = response.headers().get(RtspHeaderNames.TRANSPORT);
@@ -683,9 +692,17 @@ public final class RtspClient
 
     private void onKeepAlive(final RtspResponse response)
     {
-        if (response.statusCode() == 454)
+        final int status = response.statusCode();
+        if (status == 454)
         {
             fail(RtspClientError.REFUSED, "keep-alive: 454 session not found");
+            return;
+        }
+
+        if (useGetParameter && (status < 200 || status > 299))
+        {
+            // Listed in Public but refused (405, 501, ...): OPTIONS keeps such cameras' sessions alive.
+            useGetParameter = false;
         }
     }
 
@@ -769,14 +786,40 @@ public final class RtspClient
                 final ByteBuf report = reception.writeReport(channel.alloc().buffer(64), ourSsrc);
                 channel.writeAndFlush(new InterleavedFrame(track.rtcpChannel, report));
             }
-            else if (track.serverRtcpPort > 0 && datagrams.size() > 2 * track.index() + 1)
+            else if (datagrams.size() > 2 * track.index() + 1)
             {
-                final Channel rtcp = datagrams.get(2 * track.index() + 1);
-                final ByteBuf report = reception.writeReport(rtcp.alloc().buffer(64), ourSsrc);
-                final InetAddress remote = ((InetSocketAddress)channel.remoteAddress()).getAddress();
-                rtcp.writeAndFlush(new DatagramPacket(report, new InetSocketAddress(remote, track.serverRtcpPort)));
+                final InetSocketAddress target = rtcpTarget(track);
+                if (target != null)
+                {
+                    final Channel rtcp = datagrams.get(2 * track.index() + 1);
+                    final ByteBuf report = reception.writeReport(rtcp.alloc().buffer(64), ourSsrc);
+                    rtcp.writeAndFlush(new DatagramPacket(report, target));
+                }
             }
         }
+    }
+
+    /**
+     * Where a UDP track's receiver reports go: the SETUP answer's {@code server_port} on the camera's address;
+     * without one, the source of the camera's RTCP; without that, the port after its RTP source port. Null while
+     * none is known (no server_port and nothing received yet).
+     */
+    private InetSocketAddress rtcpTarget(final RtspTrack track)
+    {
+        if (track.serverRtcpPort > 0)
+        {
+            final InetAddress remote = ((InetSocketAddress)channel.remoteAddress()).getAddress();
+            return new InetSocketAddress(remote, track.serverRtcpPort);
+        }
+
+        if (track.rtcpSource != null)
+        {
+            return track.rtcpSource;
+        }
+
+        final InetSocketAddress rtp = track.rtpSource;
+        return rtp == null || rtp.getPort() >= 65_535 ? null : new InetSocketAddress(rtp.getAddress(),
+            rtp.getPort() + 1);
     }
 
     /**
@@ -857,14 +900,13 @@ public final class RtspClient
                     {
                         if (msg instanceof DatagramPacket)
                         {
-                            final ByteBuf content = ((DatagramPacket)msg).content();
                             if (rtp)
                             {
-                                onRtp(track, content);
+                                onRtpDatagram(track, (DatagramPacket)msg);
                             }
                             else
                             {
-                                onRtcp(track, content);
+                                onRtcpDatagram(track, (DatagramPacket)msg);
                             }
                         }
                     }
@@ -881,6 +923,28 @@ public final class RtspClient
                 }
             })
             .bind(new InetSocketAddress(local, port));
+    }
+
+    private void onRtpDatagram(final RtspTrack track, final DatagramPacket datagram)
+    {
+        if (playing && !closed)
+        {
+            track.rtpSource = datagram.sender();
+        }
+
+        onRtp(track, datagram.content());
+    }
+
+    private void onRtcpDatagram(final RtspTrack track, final DatagramPacket datagram)
+    {
+        final ByteBuf content = datagram.content();
+        if (content.readableBytes() >= 8 && content.getUnsignedByte(content.readerIndex()) >> 6 == 2)
+        {
+            // The camera's RTCP port, for reports when its SETUP answer had no server_port.
+            track.rtcpSource = datagram.sender();
+        }
+
+        onRtcp(track, content);
     }
 
     /**

@@ -2,13 +2,15 @@ package com.cococam.protocols.rtsp.client;
 
 import com.cococam.protocols.rtsp.sdp.SdpMedia;
 
+import java.net.InetSocketAddress;
 import java.util.Locale;
 
 /**
  * One audio or video track a client sets up, from a media section of the DESCRIBE answer.
  * <p>
  * Thread safety: immutable after setup; the transport fields are set once by the client during SETUP, before
- * the listener sees the track.
+ * the listener sees the track, except the UDP source addresses, which the client's event loop updates as packets
+ * arrive.
  */
 public final class RtspTrack
 {
@@ -24,6 +26,10 @@ public final class RtspTrack
     int clientRtpPort = -1;
     int serverRtpPort = -1;
     int serverRtcpPort = -1;
+    /** Where the camera's RTP came from last (UDP); event loop only. */
+    InetSocketAddress rtpSource;
+    /** Where the camera's RTCP came from last (UDP); event loop only. */
+    InetSocketAddress rtcpSource;
 
     RtspTrack(final int index, final SdpMedia media, final String controlUrl, final int payloadType,
         final String encodingName, final int clockRate, final int channels)
