@@ -299,21 +299,30 @@ public final class CameraPuller
         {
             assembler.flush();
             refreshStats();
-            sessionLostPackets = 0;
-            sessionDroppedUnits = 0;
-            sessionEmittedUnits = 0;
-            sessionBadRtpPackets = 0;
-            lostPackets += assembler.lostPackets();
-            droppedUnits += assembler.droppedUnits();
-            emittedUnits += assembler.emittedUnits();
-            badRtpPackets += assembler.badPackets();
+            // Folded under the lock the counters' readers take, so a scrape never sees a session's counts in
+            // neither place (a dip, which Prometheus would read as a counter reset) or in both.
+            synchronized (this)
+            {
+                sessionLostPackets = 0;
+                sessionDroppedUnits = 0;
+                sessionEmittedUnits = 0;
+                sessionBadRtpPackets = 0;
+                lostPackets += assembler.lostPackets();
+                droppedUnits += assembler.droppedUnits();
+                emittedUnits += assembler.emittedUnits();
+                badRtpPackets += assembler.badPackets() + client.strayDatagrams();
+            }
+
             bFrames |= assembler.reordering();
             assembler.close();
             assembler = null;
         }
 
-        sessionResyncs = 0;
-        resyncs += client.resyncs();
+        synchronized (this)
+        {
+            sessionResyncs = 0;
+            resyncs += client.resyncs();
+        }
         if (session != null)
         {
             session.onClose();
@@ -397,7 +406,7 @@ public final class CameraPuller
 
         tracksJson = out.append(']').toString();
         sessionResyncs = client == null ? 0 : client.resyncs();
-        sessionBadRtpPackets = current.badPackets();
+        sessionBadRtpPackets = current.badPackets() + (client == null ? 0 : client.strayDatagrams());
         sessionLostPackets = current.lostPackets();
         sessionDroppedUnits = current.droppedUnits();
         sessionEmittedUnits = current.emittedUnits();
@@ -458,7 +467,7 @@ public final class CameraPuller
     /**
      * @return RTP packets lost over finished sessions plus the current one (approximate while running).
      */
-    public long lostPackets()
+    public synchronized long lostPackets()
     {
         return lostPackets + sessionLostPackets;
     }
@@ -467,16 +476,17 @@ public final class CameraPuller
      * @return times the interleaved TCP stream lost its framing and was resynchronised, over finished sessions plus
      *         the running one (as of its last refresh).
      */
-    public long resyncs()
+    public synchronized long resyncs()
     {
         return resyncs + sessionResyncs;
     }
 
     /**
      * @return RTP packets the assembler refused (not RTP version 2, truncated, or of a payload type the track does
-     *         not use), over finished sessions plus the running one (as of its last refresh).
+     *         not use) and UDP datagrams from an address other than the camera's, over finished sessions plus the
+     *         running one (as of its last refresh).
      */
-    public long badRtpPackets()
+    public synchronized long badRtpPackets()
     {
         return badRtpPackets + sessionBadRtpPackets;
     }
@@ -492,7 +502,7 @@ public final class CameraPuller
     /**
      * @return the status as a JSON object (no credentials).
      */
-    public String json()
+    public synchronized String json()
     {
         final String error = lastError;
         final String transport = transportInUse;

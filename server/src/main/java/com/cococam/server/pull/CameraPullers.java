@@ -151,7 +151,8 @@ public final class CameraPullers implements AutoCloseable
         }
 
         family(out, "cococam_camera_rtp_bad_packets_total", "counter",
-            "RTP packets from a pulled camera that were refused (not RTP, or an unexpected payload type).");
+            "RTP packets from a pulled camera that were refused (not RTP, an unexpected payload type, or UDP from"
+                + " another address than the camera's).");
         for (final CameraPuller puller : pullers.values())
         {
             sample(out, "cococam_camera_rtp_bad_packets_total", puller, puller.badRtpPackets());

@@ -9,10 +9,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * without them), each reporting the SSRC of the camera's RTP, whether the SETUP answer named the camera's ports
  * ({@code server_port}) or not; without it the reports go to where the camera's sender reports come from, else to
  * its RTP port + 1. And a camera that answers SETUP and PLAY over UDP but sends nothing: {@code auto} falls back
- * to TCP interleaved after {@link CameraPuller#UDP_PROBE_MS} and the media flows.
+ * to TCP interleaved after {@link CameraPuller#UDP_PROBE_MS} and the media flows. RTP and RTCP from another
+ * address than the camera's are dropped and counted.
  */
 @Timeout(120)
 class RtspPullUdpTest
@@ -97,6 +104,47 @@ class RtspPullUdpTest
             final long frames = stream[0].metrics().ingestFrames.sum();
             Await.until(Duration.ofSeconds(5), () -> stream[0].metrics().ingestFrames.sum() > frames + 25,
                 "media keeps flowing over tcp");
+        }
+    }
+
+    @Test
+    void shouldDropUdpPacketsThatDoNotComeFromTheCamera() throws Exception
+    {
+        try (FakeRtspCamera camera = camera(new FakeRtspCamera()).start();
+             TestServer server = TestServer.start(temp.resolve("rec"), source(camera), "--cameras.cam1.transport=udp");
+             DatagramSocket forger = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0)))
+        {
+            final CameraPuller puller = server.server().pullers().find("cam1");
+            Await.until(Duration.ofSeconds(20), () -> puller.state() == PullState.ONLINE && puller.packets() > 10,
+                puller::json);
+            final String transport = camera.requests("SETUP").get(0).header("Transport");
+            final Matcher ports = Pattern.compile("client_port=(\\d+)-(\\d+)").matcher(transport);
+            assertTrue(ports.find(), transport);
+            final long badBefore = puller.badRtpPackets();
+
+            // Well-formed RTP of the camera's SSRC and payload type, and an RTCP sender report, from 127.0.0.2.
+            final byte[] rtp = new byte[12 + 4];
+            rtp[0] = (byte)0x80;
+            rtp[1] = 96;
+            rtp[8] = 0x5E;
+            rtp[9] = (byte)0xC0;
+            rtp[10] = (byte)0xFF;
+            rtp[11] = (byte)0xEE;
+            rtp[12] = 0x65;
+            final byte[] sr = {(byte)0x80, (byte)200, 0, 6, 0x5E, (byte)0xC0, (byte)0xFF, (byte)0xEE, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+            final InetAddress puller127 = InetAddress.getLoopbackAddress();
+            for (int i = 0; i < 20; i++)
+            {
+                forger.send(new DatagramPacket(rtp, rtp.length, puller127, Integer.parseInt(ports.group(1))));
+                forger.send(new DatagramPacket(sr, sr.length, puller127, Integer.parseInt(ports.group(2))));
+            }
+
+            Await.until(Duration.ofSeconds(10), () -> puller.badRtpPackets() >= badBefore + 40,
+                () -> "bad packets " + puller.badRtpPackets() + ", " + puller.json());
+            assertEquals(PullState.ONLINE, puller.state(), puller.json());
+            assertTrue(server.get("/metrics").text().contains("cococam_camera_rtp_bad_packets_total{camera=\"cam1\"} "
+                + puller.badRtpPackets()), "metrics count them");
         }
     }
 

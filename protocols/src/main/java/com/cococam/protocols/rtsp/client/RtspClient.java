@@ -30,6 +30,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -211,6 +212,7 @@ public final class RtspClient
     private int sessionTimeoutSec = SessionHeader.DEFAULT_TIMEOUT_SEC;
     private int setupIndex;
     private boolean setUp;
+    private long strayDatagrams;
     private boolean playing;
     private boolean closed;
     private boolean stopping;
@@ -344,6 +346,14 @@ public final class RtspClient
     {
         final RtspDecoder d = decoder;
         return d == null ? 0 : d.resyncCount();
+    }
+
+    /**
+     * @return UDP datagrams dropped because they did not come from the camera's address. Event loop.
+     */
+    public long strayDatagrams()
+    {
+        return strayDatagrams;
     }
 
     /**
@@ -925,8 +935,29 @@ public final class RtspClient
             .bind(new InetSocketAddress(local, port));
     }
 
+    /**
+     * Whether a datagram comes from the camera's address: RTP or RTCP from anywhere else (a stray or forged sender
+     * aiming at our ports) is dropped and counted, so it can neither inject media nor steer our receiver reports.
+     */
+    private boolean fromCamera(final DatagramPacket datagram)
+    {
+        final SocketAddress remote = channel == null ? null : channel.remoteAddress();
+        if (remote instanceof InetSocketAddress camera && camera.getAddress().equals(datagram.sender().getAddress()))
+        {
+            return true;
+        }
+
+        strayDatagrams++;
+        return false;
+    }
+
     private void onRtpDatagram(final RtspTrack track, final DatagramPacket datagram)
     {
+        if (!fromCamera(datagram))
+        {
+            return;
+        }
+
         if (playing && !closed)
         {
             track.rtpSource = datagram.sender();
@@ -937,6 +968,11 @@ public final class RtspClient
 
     private void onRtcpDatagram(final RtspTrack track, final DatagramPacket datagram)
     {
+        if (!fromCamera(datagram))
+        {
+            return;
+        }
+
         final ByteBuf content = datagram.content();
         if (content.readableBytes() >= 8 && content.getUnsignedByte(content.readerIndex()) >> 6 == 2)
         {
