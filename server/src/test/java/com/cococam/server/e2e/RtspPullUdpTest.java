@@ -92,6 +92,8 @@ class RtspPullUdpTest
             assertTrue(setups.get(1).header("Transport").contains("interleaved="), setups.get(1).text());
             assertEquals(2, setups.get(1).connection());
             assertEquals(2, camera.requests("PLAY").size());
+            assertTrue(camera.requests("TEARDOWN").stream().anyMatch((r) -> r.connection() == 1),
+                "the silent UDP session was torn down: " + camera.requests);
             final long fallbackMs = TimeUnit.NANOSECONDS.toMillis(setups.get(1).atNs() -
                 camera.requests("PLAY").get(0).atNs());
             System.out.println("udp silent: fell back to tcp " + fallbackMs + " ms after the UDP PLAY; " +

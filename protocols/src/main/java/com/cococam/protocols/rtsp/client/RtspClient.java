@@ -17,6 +17,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -391,19 +392,7 @@ public final class RtspClient
             request.headers().set(name, pendingTemplate.headers().get(name));
         }
 
-        if (sessionId != null)
-        {
-            request.headers().set(RtspHeaderNames.SESSION, sessionId);
-        }
-
-        if (authActive)
-        {
-            final String value = auth.authorization(request.method(), request.uri());
-            if (value != null)
-            {
-                request.headers().set(RtspHeaderNames.AUTHORIZATION, value);
-            }
-        }
+        addSessionAndAuthorization(request);
 
         cancel(requestTimer);
         final Phase waitingFor = phase;
@@ -1036,10 +1025,51 @@ public final class RtspClient
         datagrams.clear();
         if (channel != null)
         {
-            channel.close();
+            if ((error == RtspClientError.NO_MEDIA || error == RtspClientError.UNSUPPORTED_TRANSPORT) &&
+                channel.isActive() && (sessionId != null || setUp))
+            {
+                // The connection still works (the media did not come, or a later track's transport was refused):
+                // tell the camera its session is over so it frees it now rather than at its own timeout.
+                channel.writeAndFlush(teardownRequest()).addListener(ChannelFutureListener.CLOSE);
+            }
+            else
+            {
+                channel.close();
+            }
         }
 
         listener.onClosed(error, RtspUrl.mask(detail));
+    }
+
+    private void addSessionAndAuthorization(final RtspRequest request)
+    {
+        if (sessionId != null)
+        {
+            request.headers().set(RtspHeaderNames.SESSION, sessionId);
+        }
+
+        if (authActive)
+        {
+            final String value = auth.authorization(request.method(), request.uri());
+            if (value != null)
+            {
+                request.headers().set(RtspHeaderNames.AUTHORIZATION, value);
+            }
+        }
+    }
+
+    /**
+     * A TEARDOWN written on the way out, whose answer nobody waits for.
+     */
+    private RtspRequest teardownRequest()
+    {
+        final RtspRequest request = new RtspRequest(RtspMethods.TEARDOWN, sessionUrl != null ? sessionUrl :
+            url.requestUrl());
+        request.headers().set(RtspHeaderNames.CSEQ, Integer.toString(nextCseq++));
+        request.headers().set(RtspHeaderNames.USER_AGENT, options.userAgent());
+        addSessionAndAuthorization(request);
+
+        return request;
     }
 
     private static void cancel(final ScheduledFuture<?> future)
