@@ -10,16 +10,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * ffmpeg publishes over RTSP (ANNOUNCE/SETUP record/RECORD), TCP interleaved and UDP: the HLS output holds every
- * published frame, decodes cleanly with increasing timestamps, and an RTMP player of the same path gets the
- * frames (RTSP in, RTMP out).
+ * ffmpeg and GStreamer's rtspclientsink publish over RTSP (ANNOUNCE/SETUP record/RECORD), TCP interleaved and
+ * UDP: the HLS output holds every published frame, decodes cleanly with increasing timestamps, and an RTMP player
+ * of the same path gets the frames (RTSP in, RTMP out).
  */
 @Timeout(150)
 class RtspPushEndToEndTest
@@ -56,37 +58,90 @@ class RtspPushEndToEndTest
     @Test
     void shouldAcceptGstreamerRtspClientSinkPush() throws Exception
     {
-        final String path = "live/cam3";
-        final Path log = temp.resolve("gst.log");
-        // rtspclientsink's own log: it once (1 in ~8 suite runs on a loaded box) sent every unit and then never
-        // sent TEARDOWN nor exited; if that recurs, the tail of this log shows what it waited for.
+        gstPushAndCheck("tcp", "live/cam3", TestServer.KEY3);
+    }
+
+    @Test
+    void shouldAcceptGstreamerRtspClientSinkPushOverUdp() throws Exception
+    {
+        gstPushAndCheck("udp", "live/cam1", TestServer.KEY1);
+    }
+
+    /**
+     * GStreamer's rtspclientsink publishes 6 s (150 frames at 25 fps, 281 buffers of 1024 samples at 48 kHz); the
+     * HLS output holds every video frame, about 6 s of each track, and decodes cleanly.
+     */
+    private void gstPushAndCheck(final String transport, final String path, final String key) throws Exception
+    {
+        final Path log = temp.resolve("gst-" + transport + ".log");
         final Process gst = Peers.start(log, List.of("env", "GST_DEBUG=rtspclientsink:5", "gst-launch-1.0", "-q", "-e",
-            "rtspclientsink", "name=s", "protocols=tcp",
-            "location=" + server.rtspUrl(path) + "?key=" + TestServer.KEY3,
+            "rtspclientsink", "name=s", "protocols=" + transport,
+            "location=" + server.rtspUrl(path) + "?key=" + key,
             "videotestsrc", "is-live=true", "num-buffers=150", "!", "video/x-raw,width=640,height=360,framerate=25/1",
             "!", "x264enc", "tune=zerolatency", "speed-preset=ultrafast", "key-int-max=50", "!", "h264parse", "!",
             "queue", "!", "s.",
             "audiotestsrc", "is-live=true", "num-buffers=281", "!", "audio/x-raw,rate=48000,channels=2", "!",
             "voaacenc", "!", "aacparse", "!", "queue", "!", "s."));
-        assertEquals(0, TestServer.waitFor(gst, RtspSupport.PEER_TIMEOUT), () ->
-        {
-            final String text = RtspSupport.read(log);
-            return text.substring(Math.max(0, text.length() - 12_000));
-        });
+        assertGstExits(gst, log);
 
         final HlsDownload hls = RtspSupport.awaitFinalPlaylist(server, "/" + path + "/stream.m3u8", 150);
-        final Path file = temp.resolve("hls.mp4");
+        final Path file = temp.resolve("hls-" + transport + ".mp4");
         hls.downloadTo(server, "/" + path + "/", file);
         final Map<String, String> probe = Peers.ffprobeFlat(RtspSupport.PEER_TIMEOUT, "-count_frames",
-            "-show_entries", "stream=codec_name,width,nb_read_frames", file.toString());
+            "-count_packets", "-show_entries", "stream=codec_name,width,nb_read_frames,nb_read_packets",
+            file.toString());
         assertEquals("h264", probe.get("streams.stream.0.codec_name"), probe.toString());
-        assertEquals(150, Integer.parseInt(probe.get("streams.stream.0.nb_read_frames")), probe.toString());
+        assertEquals(150, Integer.parseInt(probe.get("streams.stream.0.nb_read_frames")),
+            () -> probe + "\n" + hls.playlist());
         // rtspclientsink sends its AAC as MP4A-LATM with a short StreamMuxConfig in the SDP.
         assertEquals("aac", probe.get("streams.stream.1.codec_name"), probe.toString());
         final int audioFrames = Integer.parseInt(probe.get("streams.stream.1.nb_read_frames"));
         assertTrue(audioFrames > 200, "audio frames: " + audioFrames);
+        final double videoSeconds = RtspSupport.presentationSeconds(file, "v:0");
+        final double audioSeconds = RtspSupport.presentationSeconds(file, "a:0");
+        assertEquals(6.0, videoSeconds, 0.05, "150 frames at 25 fps: " + probe);
+        assertEquals(videoSeconds, audioSeconds, 0.1, probe.toString());
+        System.out.println("rtsp push, gstreamer " + transport + ": 150 frames, video " + videoSeconds + " s, " +
+            audioFrames + " audio frames, " + audioSeconds + " s");
         RtspSupport.assertDecodesCleanly(file);
         RtspSupport.assertTimestampsIncrease(file, "v:0");
+        assertEquals(0, server.server().rtspIngest().badRtpPackets());
+    }
+
+    /**
+     * Waits for rtspclientsink (6 s of media) to end its session and exit.
+     *
+     * <p>Note: on this box about 1 run in 6 of rtspclientsink (GStreamer 1.22) never starts its teardown although
+     * both sources sent their last buffer: its log shows every packet sent, then only keep-alives, which the server
+     * answers, and the server has every unit. After 30 s gst-launch gets SIGINT (with {@code -e} it sends EOS down
+     * the pipeline) and must then exit cleanly; that case is printed.
+     */
+    private static void assertGstExits(final Process gst, final Path log) throws Exception
+    {
+        if (!gst.waitFor(30, TimeUnit.SECONDS))
+        {
+            System.out.println("rtsp push: rtspclientsink still running after 30 s; SIGINT");
+            final Process interrupt = new ProcessBuilder("/bin/kill", "-INT", Long.toString(gst.pid())).start();
+            assertTrue(interrupt.waitFor(5, TimeUnit.SECONDS) && interrupt.exitValue() == 0, "kill -INT");
+        }
+
+        final int exit;
+        try
+        {
+            exit = TestServer.waitFor(gst, Duration.ofSeconds(20));
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + "; rtspclientsink log tail:\n" + tail(log), ex);
+        }
+
+        assertEquals(0, exit, () -> tail(log));
+    }
+
+    private static String tail(final Path log)
+    {
+        final String text = RtspSupport.read(log);
+        return text.substring(Math.max(0, text.length() - 12_000));
     }
 
     private void pushAndCheck(final String transport, final String path, final String key, final int seconds)
