@@ -37,7 +37,13 @@ import java.util.function.Consumer;
  * the image's tables; an image RFC 2435 cannot carry is skipped and counted); payload size 1400. RTP time
  * is the unit's PTS scaled to the track clock plus a random offset. A sender report goes before the first
  * packet of a track and then at least every two seconds of stream time, with the NTP time of the group's
- * wall-clock anchor ({@link RtpOutState}), so players line audio up with video.
+ * wall-clock anchor ({@link RtpOutState}), so players line audio up with video. Each report is an RTCP compound
+ * packet (RFC 3550 6.1): the SR, then an SDES with the group's CNAME, the same for both tracks.
+ *
+ * <pre>
+ *   SR (28 bytes):   |V=2|P|RC=0| PT=200 | length=6 | SSRC | NTP sec | NTP frac | RTP time | packets | octets |
+ *   SDES (28 bytes): |V=2|P|SC=1| PT=202 | length=6 | SSRC | CNAME=1 | 16 | 16-byte CNAME | END=0 | 1 pad |
+ * </pre>
  *
  * <p>Replay encoders (a joining viewer's GOP) hold their frames until {@link #close()} and then renumber their
  * packets so that they end right before the group's next sequence number: the viewer sees one unbroken
@@ -50,6 +56,10 @@ final class RtpFrameEncoder implements FrameEncoder
 {
     static final int MAX_PAYLOAD = 1400;
     private static final long SR_INTERVAL_90K = 2 * 90_000L;
+    private static final int SR_SIZE = 28;
+    private static final int SDES_SIZE = 8 + 2 + RtpOutState.CNAME_LENGTH + 2;
+    /** A sender report's interleaved frame: 4 bytes of interleaving, the SR and the SDES. */
+    static final int RTCP_FRAME_SIZE = 4 + SR_SIZE + SDES_SIZE;
 
     private final RtpOutState state;
     private final int[] channels;
@@ -95,8 +105,8 @@ final class RtpFrameEncoder implements FrameEncoder
         final RtpOutState.Track track = state.track(format);
         final int size = event.payload.readableBytes();
         // Per packet: 4 bytes of interleaving, 12 of RTP header, up to 12 of payload header (RFC 2435), and the
-        // first packet of an image its quantization tables.
-        final ByteBuf data = alloc.buffer(size + (size / MAX_PAYLOAD + 2) * 28 + 320);
+        // first packet of an image its quantization tables; maybe a sender report.
+        final ByteBuf data = alloc.buffer(size + (size / MAX_PAYLOAD + 2) * 28 + 320 + RTCP_FRAME_SIZE);
         current = data;
         if (live && (track.lastSrPts == Long.MIN_VALUE || event.pts - track.lastSrPts >= SR_INTERVAL_90K))
         {
@@ -256,13 +266,19 @@ final class RtpFrameEncoder implements FrameEncoder
         final int channel,
         final long pts90k)
     {
-        out.writeByte('$').writeByte(channel).writeShort(28);
-        out.writeByte(0x80).writeByte(200).writeShort(6);
+        final byte[] cname = state.cname();
+        out.writeByte('$').writeByte(channel).writeShort(SR_SIZE + SDES_SIZE);
+        out.writeByte(0x80).writeByte(200).writeShort(SR_SIZE / 4 - 1);
         out.writeInt((int)track.writer.ssrc());
         out.writeLong(state.ntpTime(pts90k));
         out.writeInt((int)track.rtpTime(pts90k));
         out.writeInt((int)track.writer.packetCount());
         out.writeInt((int)track.writer.octetCount());
+        out.writeByte(0x81).writeByte(202).writeShort(SDES_SIZE / 4 - 1);
+        out.writeInt((int)track.writer.ssrc());
+        out.writeByte(1).writeByte(cname.length).writeBytes(cname);
+        // END item, then padding of the chunk to a 32-bit boundary.
+        out.writeByte(0).writeByte(0);
     }
 
     /**
@@ -365,7 +381,7 @@ final class RtpFrameEncoder implements FrameEncoder
             }
 
             final RtpOutState.Track track = state.track(format);
-            final ByteBuf data = alloc.buffer(32);
+            final ByteBuf data = alloc.buffer(RTCP_FRAME_SIZE);
             writeSenderReport(data, track, channels[id] + 1, pts);
             out.accept(OutFrame.newInstance(data, format.isVideo(), false, 0));
         }

@@ -3,6 +3,8 @@ package com.cococam.server.rtsp;
 import com.cococam.codec.media.TrackFormat;
 import com.cococam.codec.rtp.RtpStreamWriter;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -10,13 +12,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link RtpFrameEncoder} and the short-lived replay encoders that bring a joining viewer up to date): per track
  * the SSRC, the next sequence number, the random RTP time offset and the last sender report time, and for all
  * tracks one anchor between the stream's 90 kHz time and wall-clock time, so every viewer of the group sees the
- * same RTP and NTP timelines.
+ * same RTP and NTP timelines, and one RTCP CNAME (RFC 3550 6.5.1: the name that tells a receiver which SSRCs to
+ * synchronize), a random 96-bit identifier as RFC 7022 recommends.
  *
  * <p>Thread safety: the stream's live worker only.
  */
 final class RtpOutState
 {
+    /** Length of {@link #cname()}: 96 random bits in base64. */
+    static final int CNAME_LENGTH = 16;
+
     private final Track[] tracks = new Track[2];
+    private final byte[] cname = newCname();
     private boolean liveEncoderExists;
     private boolean anchored;
     private long anchorWallMs;
@@ -45,6 +52,21 @@ final class RtpOutState
         {
             return (rtpOffset + Math.floorDiv(pts90k * clockRate, 90_000L)) & 0xFFFF_FFFFL;
         }
+    }
+
+    private static byte[] newCname()
+    {
+        final byte[] random = new byte[12];
+        ThreadLocalRandom.current().nextBytes(random);
+        return Base64.getEncoder().encodeToString(random).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * @return the group's CNAME, {@link #CNAME_LENGTH} ASCII bytes; the caller must not modify it.
+     */
+    byte[] cname()
+    {
+        return cname;
     }
 
     /**

@@ -208,18 +208,19 @@ final class RtpTrackReceiver implements RtpAccessUnitHandler
      * Takes one RTP packet.
      *
      * @param buf the packet bytes; only read during the call.
-     * @return false if the packet was malformed (counted).
+     * @return {@link RtpWrapResult#OK}, or why the packet was malformed (counted, dropped).
      */
-    boolean onRtp(final ByteBuf buf)
+    RtpWrapResult onRtp(final ByteBuf buf)
     {
-        if (packet.wrap(buf) != RtpWrapResult.OK)
+        final RtpWrapResult result = packet.wrap(buf);
+        if (result != RtpWrapResult.OK)
         {
             badPackets++;
-            return false;
+            return result;
         }
 
         depacketizer.onPacket(packet);
-        return true;
+        return result;
     }
 
     /**

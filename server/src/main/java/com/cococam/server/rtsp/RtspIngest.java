@@ -1,9 +1,11 @@
 package com.cococam.server.rtsp;
 
 import com.cococam.codec.media.TrackFormat;
+import com.cococam.codec.rtp.RtpWrapResult;
 import com.cococam.protocols.rtsp.Transport;
 import com.cococam.protocols.rtsp.sdp.Sdp;
 import com.cococam.protocols.rtsp.sdp.SdpMedia;
+import com.cococam.protocols.rtsp.server.RtspCloseReason;
 import com.cococam.protocols.rtsp.server.RtspConnection;
 import com.cococam.protocols.rtsp.server.RtspPlayHandle;
 import com.cococam.protocols.rtsp.server.RtspPlayReply;
@@ -33,6 +35,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -60,14 +65,20 @@ public final class RtspIngest implements RtspServerListener
     private static final AttributeKey<LiveSubscriber> SUBSCRIBER = AttributeKey.valueOf("cococam.rtsp.subscriber");
     private static final String APP = "live";
     private static final int MAX_CONSECUTIVE_SKIPS = 3;
+    /** Protocol error reasons shown (as 0) before any happened; the others appear when first counted. */
+    private static final List<String> USUAL_PROTOCOL_ERRORS = List.of("garbage", "refused", "session_timeout",
+        "connection_error");
+    /** Labels of the bad RTP counters: each {@link RtpWrapResult} but OK, then a malformed RTCP packet. */
+    private static final String[] BAD_RTP_REASONS = badRtpReasons();
+    private static final int BAD_RTCP = BAD_RTP_REASONS.length - 1;
 
     private final ServerConfig config;
     private final StreamHub hub;
     private final RtspUdp udp;
     private final long sessionTimeoutMs;
     private final ConcurrentMap<String, RtpOutState> outStates = new ConcurrentHashMap<>();
-    private final LongAdder protocolErrors = new LongAdder();
-    private final LongAdder badRtpPackets = new LongAdder();
+    private final ConcurrentMap<String, LongAdder> protocolErrors = new ConcurrentHashMap<>();
+    private final LongAdder[] badRtpPackets = new LongAdder[BAD_RTP_REASONS.length];
     private final LongAdder unknownChannelFrames = new LongAdder();
     private final LongAdder udpDrops = new LongAdder();
 
@@ -93,6 +104,33 @@ public final class RtspIngest implements RtspServerListener
         this.hub = hub;
         this.udp = udp;
         this.sessionTimeoutMs = sessionTimeoutMs;
+        for (final String reason : USUAL_PROTOCOL_ERRORS)
+        {
+            protocolErrors.put(reason, new LongAdder());
+        }
+
+        for (int i = 0; i < badRtpPackets.length; i++)
+        {
+            badRtpPackets[i] = new LongAdder();
+        }
+    }
+
+    private static String[] badRtpReasons()
+    {
+        final RtpWrapResult[] results = RtpWrapResult.values();
+        if (results[0] != RtpWrapResult.OK)
+        {
+            throw new IllegalStateException("RtpWrapResult.OK must come first: " + results[0]);
+        }
+
+        final String[] reasons = new String[results.length];
+        for (int i = 1; i < results.length; i++)
+        {
+            reasons[i - 1] = results[i].name().toLowerCase(Locale.ROOT);
+        }
+
+        reasons[results.length - 1] = "bad_rtcp";
+        return reasons;
     }
 
     /**
@@ -121,11 +159,27 @@ public final class RtspIngest implements RtspServerListener
     }
 
     /**
-     * @return connections closed for a protocol reason (bad message, refusal, timeout).
+     * @return connections closed for a protocol reason (garbage, bad message, refusal, timeout, channel error).
      */
     public long protocolErrors()
     {
-        return protocolErrors.sum();
+        long sum = 0;
+        for (final LongAdder count : protocolErrors.values())
+        {
+            sum += count.sum();
+        }
+
+        return sum;
+    }
+
+    /**
+     * @param reason a {@link RtspCloseReason#label()}, e.g. {@code garbage} or {@code headers_too_large}.
+     * @return connections closed for that reason.
+     */
+    public long protocolErrors(final String reason)
+    {
+        final LongAdder count = protocolErrors.get(reason);
+        return count == null ? 0 : count.sum();
     }
 
     /**
@@ -133,7 +187,28 @@ public final class RtspIngest implements RtspServerListener
      */
     public long badRtpPackets()
     {
-        return badRtpPackets.sum();
+        long sum = 0;
+        for (final LongAdder count : badRtpPackets)
+        {
+            sum += count.sum();
+        }
+
+        return sum;
+    }
+
+    /**
+     * @param reason an {@link RtpWrapResult} but OK, for a malformed RTP packet; null for a malformed RTCP packet.
+     * @return packets from publishers dropped for that reason.
+     * @throws IllegalArgumentException for OK.
+     */
+    public long badRtpPackets(final RtpWrapResult reason)
+    {
+        if (reason == RtpWrapResult.OK)
+        {
+            throw new IllegalArgumentException("not a bad rtp reason: reason=" + reason);
+        }
+
+        return badRtpPackets[reason == null ? BAD_RTCP : reason.ordinal() - 1].sum();
     }
 
     /**
@@ -153,24 +228,42 @@ public final class RtspIngest implements RtspServerListener
     }
 
     /**
-     * @return Prometheus text of the counters above.
+     * Prometheus text of the counters above. Protocol errors are labelled with their {@link RtspCloseReason#label()}
+     * (the usual ones are always there, a rejected message's error code once it happened), bad RTP with the
+     * {@link RtpWrapResult} in lower case or {@code bad_rtcp}.
+     *
+     * @return the text.
      */
     public String metricsText()
     {
-        return counter("cococam_rtsp_protocol_errors_total",
-            "RTSP connections closed for a protocol reason (bad message, refusal, timeout).", protocolErrors()) +
-            counter("cococam_rtsp_bad_rtp_packets_total", "RTP/RTCP packets from publishers dropped as malformed.",
-                badRtpPackets()) +
-            counter("cococam_rtsp_unknown_channel_frames_total",
-                "Interleaved frames on a channel that was not set up (counted when the connection ends).",
-                unknownChannelFrames()) +
-            counter("cococam_rtsp_udp_drops_total", "Frames for UDP viewers dropped because the socket was full.",
-                udpDrops());
+        final StringBuilder out = new StringBuilder(2048);
+        family(out, "cococam_rtsp_protocol_errors_total",
+            "RTSP connections closed for a protocol reason (garbage, bad message, refusal, timeout, channel error).");
+        for (final Map.Entry<String, LongAdder> entry : new TreeMap<>(protocolErrors).entrySet())
+        {
+            out.append("cococam_rtsp_protocol_errors_total{reason=\"").append(entry.getKey()).append("\"} ")
+                .append(entry.getValue().sum()).append('\n');
+        }
+
+        family(out, "cococam_rtsp_bad_rtp_packets_total", "RTP/RTCP packets from publishers dropped as malformed.");
+        for (int i = 0; i < BAD_RTP_REASONS.length; i++)
+        {
+            out.append("cococam_rtsp_bad_rtp_packets_total{reason=\"").append(BAD_RTP_REASONS[i]).append("\"} ")
+                .append(badRtpPackets[i].sum()).append('\n');
+        }
+
+        family(out, "cococam_rtsp_unknown_channel_frames_total",
+            "Interleaved frames on a channel that was not set up (counted when the connection ends).");
+        out.append("cococam_rtsp_unknown_channel_frames_total ").append(unknownChannelFrames()).append('\n');
+        family(out, "cococam_rtsp_udp_drops_total", "Frames for UDP viewers dropped because the socket was full.");
+        out.append("cococam_rtsp_udp_drops_total ").append(udpDrops()).append('\n');
+        return out.toString();
     }
 
-    private static String counter(final String name, final String help, final long value)
+    private static void family(final StringBuilder out, final String name, final String help)
     {
-        return "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " + value + "\n";
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+            .append("# TYPE ").append(name).append(" counter\n");
     }
 
     private CameraConfig cameraOf(final RtspTarget target)
@@ -277,10 +370,10 @@ public final class RtspIngest implements RtspServerListener
     }
 
     @Override
-    public void onProtocolError(final RtspConnection connection, final String reason)
+    public void onProtocolError(final RtspConnection connection, final RtspCloseReason reason)
     {
-        protocolErrors.increment();
-        LOG.info("[rtsp {}] closed: {} from {}", connection.id(), reason, connection.remoteAddress());
+        protocolErrors.computeIfAbsent(reason.label(), k -> new LongAdder()).increment();
+        LOG.info("[rtsp {}] closed: {} from {}", connection.id(), reason.detail(), connection.remoteAddress());
     }
 
     @Override
@@ -393,10 +486,20 @@ public final class RtspIngest implements RtspServerListener
                 return;
             }
 
-            final boolean ok = rtcp ? receivers[trackIndex].onRtcp(packet) : receivers[trackIndex].onRtp(packet);
-            if (!ok)
+            if (rtcp)
             {
-                badRtpPackets.increment();
+                if (!receivers[trackIndex].onRtcp(packet))
+                {
+                    badRtpPackets[BAD_RTCP].increment();
+                }
+
+                return;
+            }
+
+            final RtpWrapResult result = receivers[trackIndex].onRtp(packet);
+            if (result != RtpWrapResult.OK)
+            {
+                badRtpPackets[result.ordinal() - 1].increment();
             }
         }
 

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * RTSP play with real players: ffmpeg publishes over RTMP (or RTSP for H.265), ffprobe plays
  * {@code rtsp://.../live/camN} over TCP and UDP at the same time (two viewer groups, frames packetized once per
- * group), GStreamer's rtspsrc plays it into an MP4 file.
+ * group), GStreamer's rtspsrc plays it over TCP and over UDP into Matroska files.
  */
 @Timeout(150)
 class RtspPlayEndToEndTest
@@ -54,28 +54,13 @@ class RtspPlayEndToEndTest
         final Path udpOut = temp.resolve("udp.txt");
         final Process tcp = probe(path, "tcp", tcpOut);
         final Process udp = probe(path, "udp", udpOut);
-        final Path mp4 = temp.resolve("gst.mp4");
-        final Path gstLog = temp.resolve("gst.log");
-        final Process gst = Peers.start(gstLog, List.of("gst-launch-1.0", "-q", "rtspsrc",
-            "location=" + server.rtspUrl(path), "protocols=tcp", "!", "rtph264depay", "!", "h264parse", "!",
-            "identity", "eos-after=50", "!", "mp4mux", "!", "filesink", "location=" + mp4));
+        final Process gstTcp = gstPlay(path, "tcp");
+        final Process gstUdp = gstPlay(path, "udp");
 
         assertProbe(tcp, tcpOut, "h264");
         assertProbe(udp, udpOut, "h264");
-        assertEquals(0, TestServer.waitFor(gst, RtspSupport.PEER_TIMEOUT), () -> RtspSupport.read(gstLog));
-        final Map<String, String> gstProbe = Peers.ffprobeFlat(RtspSupport.PEER_TIMEOUT, "-count_frames",
-            "-show_entries", "stream=codec_name,width,nb_read_frames", mp4.toString());
-        assertEquals("h264", gstProbe.get("streams.stream.0.codec_name"), gstProbe.toString());
-        assertEquals("640", gstProbe.get("streams.stream.0.width"));
-        final int gstFrames = Integer.parseInt(gstProbe.get("streams.stream.0.nb_read_frames"));
-        assertTrue(gstFrames >= 48 && gstFrames <= 50, "GStreamer frames: " + gstFrames);
-        // GStreamer has no DTS from RTP and its mp4mux writes B-frames with DTS that ffmpeg's muxer warns about:
-        // that is the file, not the stream. Decoding must still succeed without a decoder error.
-        final Peers.Result decode = Peers.run(RtspSupport.PEER_TIMEOUT, Peers.ffmpeg(), "-v", "error", "-xerror",
-            "-i", mp4.toString(), "-f", "null", "-");
-        assertEquals(0, decode.exitCode(), decode.stderr());
-        assertTrue(decode.stderr().lines().allMatch(l -> l.contains("non monotonically increasing dts")),
-            decode.stderr());
+        assertGstPlayed(gstTcp, "tcp");
+        assertGstPlayed(gstUdp, "udp");
         assertEquals(0, TestServer.waitFor(publisher, RtspSupport.PEER_TIMEOUT), () -> RtspSupport.read(log));
     }
 
@@ -103,6 +88,46 @@ class RtspPlayEndToEndTest
         assertEquals("hevc", probe.get("streams.stream.0.codec_name"), probe.toString());
         assertEquals(250, Integer.parseInt(probe.get("streams.stream.0.nb_read_frames")), probe.toString());
         RtspSupport.assertDecodesCleanly(file);
+    }
+
+    /**
+     * GStreamer's rtspsrc plays the path over one transport; 50 video frames go into a Matroska file (which keeps
+     * their PTS; GStreamer has no DTS from RTP and its mp4mux then writes PTS as DTS). The jitter buffer takes its
+     * timestamps from RTP only ({@code buffer-mode=none}): its default mode follows arrival times, and the joining
+     * viewer's GOP arrives at once.
+     */
+    private Process gstPlay(final String path, final String transport)
+    {
+        return Peers.start(temp.resolve("gst-" + transport + ".log"), List.of("gst-launch-1.0", "-q", "rtspsrc",
+            "location=" + server.rtspUrl(path), "protocols=" + transport, "buffer-mode=none", "!", "rtph264depay",
+            "!", "h264parse", "!", "identity", "eos-after=50", "!", "matroskamux", "!", "filesink",
+            "location=" + temp.resolve("gst-" + transport + ".mkv")));
+    }
+
+    private void assertGstPlayed(final Process gst, final String transport) throws Exception
+    {
+        final Path gstLog = temp.resolve("gst-" + transport + ".log");
+        final Path mkv = temp.resolve("gst-" + transport + ".mkv");
+        assertEquals(0, TestServer.waitFor(gst, RtspSupport.PEER_TIMEOUT), () -> RtspSupport.read(gstLog));
+        final Map<String, String> gstProbe = Peers.ffprobeFlat(RtspSupport.PEER_TIMEOUT, "-count_frames",
+            "-show_entries", "stream=codec_name,width,nb_read_frames", mkv.toString());
+        assertEquals("h264", gstProbe.get("streams.stream.0.codec_name"), transport + ": " + gstProbe);
+        assertEquals("640", gstProbe.get("streams.stream.0.width"), transport + ": " + gstProbe);
+        final int gstFrames = Integer.parseInt(gstProbe.get("streams.stream.0.nb_read_frames"));
+        assertTrue(gstFrames >= 48 && gstFrames <= 50, "GStreamer frames over " + transport + ": " + gstProbe);
+        // 50 frames in decode order from a keyframe, at 25 fps: their PTS cover 2 s, give or take the B-frames that
+        // the cut at the 50th frame leaves out or in.
+        final double seconds = RtspSupport.presentationSeconds(mkv, "v:0");
+        assertTrue(seconds >= 1.9 && seconds <= 2.12, "GStreamer's PTS over " + transport + " cover " + seconds +
+            " s: " + gstProbe);
+        System.out.println("rtsp play, gstreamer " + transport + ": " + gstFrames + " frames, " + seconds + " s");
+        final Peers.Result decode = Peers.run(RtspSupport.PEER_TIMEOUT, Peers.ffmpeg(), "-v", "error", "-xerror",
+            "-i", mkv.toString(), "-f", "null", "-");
+        // With no DTS from RTP, ffmpeg's muxer warns about the B-frames' derived DTS: that is the file, not the
+        // stream. Decoding must still succeed without a decoder error.
+        assertEquals(0, decode.exitCode(), decode.stderr());
+        assertTrue(decode.stderr().lines().allMatch(l -> l.contains("non monotonically increasing dts")),
+            decode.stderr());
     }
 
     private Process probe(final String path, final String transport, final Path out)

@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * ffmpeg publishes over RTSP (ANNOUNCE/SETUP record/RECORD), TCP interleaved and UDP: the HLS output holds every
- * published frame, decodes cleanly with increasing timestamps, and an RTMP player of the same path gets the
- * frames (RTSP in, RTMP out).
+ * ffmpeg and GStreamer's rtspclientsink publish over RTSP (ANNOUNCE/SETUP record/RECORD), TCP interleaved and
+ * UDP: the HLS output holds every published frame, decodes cleanly with increasing timestamps, and an RTMP player
+ * of the same path gets the frames (RTSP in, RTMP out).
  */
 @Timeout(150)
 class RtspPushEndToEndTest
@@ -58,12 +58,25 @@ class RtspPushEndToEndTest
     @Test
     void shouldAcceptGstreamerRtspClientSinkPush() throws Exception
     {
-        final String path = "live/cam3";
-        final Path log = temp.resolve("gst.log");
-        // rtspclientsink's own log, shown when it fails (see awaitRtspClientSink for its EOS hang).
+        gstPushAndCheck("tcp", "live/cam3", TestServer.KEY3);
+    }
+
+    @Test
+    void shouldAcceptGstreamerRtspClientSinkPushOverUdp() throws Exception
+    {
+        gstPushAndCheck("udp", "live/cam1", TestServer.KEY1);
+    }
+
+    /**
+     * GStreamer's rtspclientsink publishes 6 s (150 frames at 25 fps, 281 buffers of 1024 samples at 48 kHz); the
+     * HLS output holds every video frame, about 6 s of each track, and decodes cleanly.
+     */
+    private void gstPushAndCheck(final String transport, final String path, final String key) throws Exception
+    {
+        final Path log = temp.resolve("gst-" + transport + ".log");
         final Process gst = Peers.start(log, List.of("env", "GST_DEBUG=rtspclientsink:5", "gst-launch-1.0", "-q", "-e",
-            "rtspclientsink", "name=s", "protocols=tcp",
-            "location=" + server.rtspUrl(path) + "?key=" + TestServer.KEY3,
+            "rtspclientsink", "name=s", "protocols=" + transport,
+            "location=" + server.rtspUrl(path) + "?key=" + key,
             "videotestsrc", "is-live=true", "num-buffers=150", "!", "video/x-raw,width=640,height=360,framerate=25/1",
             "!", "x264enc", "tune=zerolatency", "speed-preset=ultrafast", "key-int-max=50", "!", "h264parse", "!",
             "queue", "!", "s.",
@@ -72,18 +85,27 @@ class RtspPushEndToEndTest
         awaitRtspClientSink(gst, path, log);
 
         final HlsDownload hls = RtspSupport.awaitFinalPlaylist(server, "/" + path + "/stream.m3u8", 150);
-        final Path file = temp.resolve("hls.mp4");
+        final Path file = temp.resolve("hls-" + transport + ".mp4");
         hls.downloadTo(server, "/" + path + "/", file);
         final Map<String, String> probe = Peers.ffprobeFlat(RtspSupport.PEER_TIMEOUT, "-count_frames",
-            "-show_entries", "stream=codec_name,width,nb_read_frames", file.toString());
+            "-count_packets", "-show_entries", "stream=codec_name,width,nb_read_frames,nb_read_packets",
+            file.toString());
         assertEquals("h264", probe.get("streams.stream.0.codec_name"), probe.toString());
-        assertEquals(150, Integer.parseInt(probe.get("streams.stream.0.nb_read_frames")), probe.toString());
+        assertEquals(150, Integer.parseInt(probe.get("streams.stream.0.nb_read_frames")),
+            () -> probe + "\n" + hls.playlist());
         // rtspclientsink sends its AAC as MP4A-LATM with a short StreamMuxConfig in the SDP.
         assertEquals("aac", probe.get("streams.stream.1.codec_name"), probe.toString());
         final int audioFrames = Integer.parseInt(probe.get("streams.stream.1.nb_read_frames"));
         assertTrue(audioFrames > 200, "audio frames: " + audioFrames);
+        final double videoSeconds = RtspSupport.presentationSeconds(file, "v:0");
+        final double audioSeconds = RtspSupport.presentationSeconds(file, "a:0");
+        assertEquals(6.0, videoSeconds, 0.05, "150 frames at 25 fps: " + probe);
+        assertEquals(videoSeconds, audioSeconds, 0.1, probe.toString());
+        System.out.println("rtsp push, gstreamer " + transport + ": 150 frames, video " + videoSeconds + " s, " +
+            audioFrames + " audio frames, " + audioSeconds + " s");
         RtspSupport.assertDecodesCleanly(file);
         RtspSupport.assertTimestampsIncrease(file, "v:0");
+        assertEquals(0, server.server().rtspIngest().badRtpPackets());
     }
 
     /**
@@ -119,6 +141,7 @@ class RtspPushEndToEndTest
         // 150 video frames and 281 buffers of 1024 audio samples (as many AAC frames, less the encoder's delay).
         final long taken = units;
         assertTrue(taken >= 150 + 250, () -> "units taken by the server: " + taken + "\n" + tail(log));
+        System.out.println("rtsp push: rtspclientsink hung after sending every unit (" + taken + "); ended by kill");
         gst.destroyForcibly().waitFor();
     }
 

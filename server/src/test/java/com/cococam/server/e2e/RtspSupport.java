@@ -123,6 +123,32 @@ final class RtspSupport
         assertTrue(count > 0);
     }
 
+    /**
+     * @return the time a stream's packets cover: from the earliest PTS to the latest PTS plus its duration (0 where
+     *         the file has none), seconds.
+     */
+    static double presentationSeconds(final Path file, final String stream)
+    {
+        final Peers.Result packets = Peers.run(PEER_TIMEOUT, Peers.ffprobe(), "-v", "error", "-select_streams",
+            stream, "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", file.toString());
+        assertEquals(0, packets.exitCode(), packets.stderr());
+        double first = Double.MAX_VALUE;
+        double end = -Double.MAX_VALUE;
+        for (final String line : packets.stdout().split("\n"))
+        {
+            final String[] fields = line.trim().split(",");
+            if (fields.length >= 2 && !fields[0].isEmpty() && !fields[0].equals("N/A"))
+            {
+                final double pts = Double.parseDouble(fields[0]);
+                first = Math.min(first, pts);
+                end = Math.max(end, pts + (fields[1].equals("N/A") ? 0 : Double.parseDouble(fields[1])));
+            }
+        }
+
+        assertTrue(end > first, stream + " has timed packets in " + file);
+        return end - first;
+    }
+
     static String read(final Path file)
     {
         try

@@ -61,7 +61,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #unknownChannelFrames()}); a connection with no request, no interleaved frame of a set-up channel and
  * no {@link #touch()} for its timeout (announced as {@code Session: id;timeout=N}, N the timeout rounded up to
  * whole seconds) is closed. Time is read from the channel's executor's {@link Ticker}, so tests drive it with
- * {@code EmbeddedChannel.advanceTimeBy}. Every close for a protocol reason is reported once to {@link RtspServerListener#onProtocolError}.
+ * {@code EmbeddedChannel.advanceTimeBy}. Every close for a protocol reason is reported once to
+ * {@link RtspServerListener#onProtocolError} with its {@link RtspCloseReason}.
  *
  * <p>Thread safety: one instance per channel, used on its event loop; {@link #touch()} from any thread.
  */
@@ -194,7 +195,7 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
     {
         if (ticker.nanoTime() - lastActivityNs > timeoutNs && channel.isActive())
         {
-            reportError("session timeout");
+            reportError(new RtspCloseReason(RtspCloseReason.Kind.SESSION_TIMEOUT, null, "session timeout"));
             channel.close();
         }
     }
@@ -218,7 +219,8 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
         final RtspProtocolException error = RtspProtocolException.find(cause);
         if (error != null)
         {
-            reportError("bad message: " + error.code() + " (" + error.getMessage() + ")");
+            reportError(new RtspCloseReason(RtspCloseReason.Kind.BAD_MESSAGE, error.code(),
+                "bad message: " + error.code() + " (" + error.getMessage() + ")"));
             if (ctx.channel().isActive())
             {
                 final RtspResponse response = new RtspResponse(error.code().statusCode(), reasonFor(error));
@@ -229,7 +231,8 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
         }
         else
         {
-            reportError("error: " + cause.getClass().getSimpleName());
+            reportError(new RtspCloseReason(RtspCloseReason.Kind.CONNECTION_ERROR, null,
+                "error: " + cause.getClass().getSimpleName()));
         }
 
         ctx.close();
@@ -248,7 +251,7 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
         };
     }
 
-    private void reportError(final String reason)
+    private void reportError(final RtspCloseReason reason)
     {
         if (!closedReported)
         {
@@ -288,8 +291,8 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
     {
         if (decoder.skippedBytes() > MAX_SKIPPED_BYTES && ctx.channel().isActive())
         {
-            reportError("garbage: " + decoder.skippedBytes() + " bytes skipped in " + decoder.resyncCount() +
-                " resyncs");
+            reportError(new RtspCloseReason(RtspCloseReason.Kind.GARBAGE, null, "garbage: " + decoder.skippedBytes() +
+                " bytes skipped in " + decoder.resyncCount() + " resyncs"));
             ctx.close();
             return;
         }
@@ -359,7 +362,8 @@ public final class RtspServerHandler extends ChannelInboundHandlerAdapter implem
             final RtspResponse response = new RtspResponse(ex.statusCode(), ex.reason());
             if (ex.closeConnection())
             {
-                reportError("refused: " + ex.statusCode() + " " + ex.reason());
+                reportError(new RtspCloseReason(RtspCloseReason.Kind.REFUSED, null,
+                    "refused: " + ex.statusCode() + " " + ex.reason()));
                 respond(ctx, request, response).addListener(ChannelFutureListener.CLOSE);
             }
             else

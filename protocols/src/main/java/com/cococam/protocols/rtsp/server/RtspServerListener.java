@@ -39,13 +39,13 @@ public interface RtspServerListener
     Transport.Range udpServerPorts();
 
     /**
-     * The connection is being closed for a protocol reason (bad message, timeout, refused request). Once per
-     * reason; the reason holds no secrets.
+     * The connection is being closed for a protocol reason (garbage, bad message, timeout, refused request, channel
+     * error). Once per connection; the reason holds no secrets.
      *
      * @param connection the connection.
-     * @param reason     short text, e.g. {@code "malformed request: MALFORMED_START_LINE"}.
+     * @param reason     why, with a bounded label for counters and a detail for logs.
      */
-    void onProtocolError(RtspConnection connection, String reason);
+    void onProtocolError(RtspConnection connection, RtspCloseReason reason);
 
     /**
      * The connection closed. Called once, after the session's handle got {@code onClose()}.

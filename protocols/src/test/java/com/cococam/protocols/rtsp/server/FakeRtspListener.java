@@ -20,6 +20,7 @@ final class FakeRtspListener implements RtspServerListener
 
     final List<String> events = new ArrayList<>();
     final List<String> protocolErrors = new ArrayList<>();
+    final List<RtspCloseReason> closeReasons = new ArrayList<>();
     Transport.Range udpPorts = new Transport.Range(50_000, 50_001);
     RtspRefusedException refuseDescribe;
     FakePlay play;
@@ -58,9 +59,10 @@ final class FakeRtspListener implements RtspServerListener
     }
 
     @Override
-    public void onProtocolError(final RtspConnection connection, final String reason)
+    public void onProtocolError(final RtspConnection connection, final RtspCloseReason reason)
     {
-        protocolErrors.add(reason);
+        protocolErrors.add(reason.detail());
+        closeReasons.add(reason);
     }
 
     @Override

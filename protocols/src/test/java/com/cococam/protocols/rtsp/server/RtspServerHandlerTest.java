@@ -2,6 +2,7 @@ package com.cococam.protocols.rtsp.server;
 
 import com.cococam.protocols.rtsp.RtpInfo;
 import com.cococam.protocols.rtsp.RtspDecoder;
+import com.cococam.protocols.rtsp.RtspErrorCode;
 import com.cococam.protocols.rtsp.RtspHeaderNames;
 import com.cococam.protocols.rtsp.RtspHeaders;
 import com.cococam.protocols.rtsp.RtspResponse;
@@ -214,6 +215,8 @@ class RtspServerHandlerTest
         channel.runPendingTasks();
         assertFalse(channel.isActive());
         assertEquals(List.of("refused: 403 Forbidden"), listener.protocolErrors);
+        assertEquals(RtspCloseReason.Kind.REFUSED, listener.closeReasons.get(0).kind());
+        assertEquals("refused", listener.closeReasons.get(0).label());
     }
 
     @Test
@@ -539,6 +542,7 @@ class RtspServerHandlerTest
         advance(10_000);
         assertFalse(channel.isActive(), "a frame on an unknown channel is no sign of life");
         assertEquals(List.of("session timeout"), listener.protocolErrors);
+        assertEquals("session_timeout", listener.closeReasons.get(0).label());
         assertEquals(1, listener.play.closes);
         assertEquals(1, listener.closed);
     }
@@ -590,6 +594,9 @@ class RtspServerHandlerTest
         assertEquals(1, listener.protocolErrors.size());
         assertTrue(listener.protocolErrors.get(0).startsWith("bad message: HEADERS_TOO_LARGE"),
             listener.protocolErrors.get(0));
+        assertEquals(new RtspCloseReason(RtspCloseReason.Kind.BAD_MESSAGE, RtspErrorCode.HEADERS_TOO_LARGE,
+            listener.protocolErrors.get(0)), listener.closeReasons.get(0));
+        assertEquals("headers_too_large", listener.closeReasons.get(0).label());
 
         open(60_000);
         final Reply body = raw("ANNOUNCE " + BASE + " RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 100000\r\n\r\n");
@@ -629,6 +636,9 @@ class RtspServerHandlerTest
         }
 
         assertEquals(1, listener.protocolErrors.size(), listener.protocolErrors.toString());
+        final String label = listener.closeReasons.get(0).label();
+        assertTrue(label.equals("garbage") || label.equals("malformed_start_line") ||
+            label.equals("start_line_too_long"), label);
     }
 
     private static void fail(final String message)
