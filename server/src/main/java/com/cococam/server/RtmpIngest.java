@@ -158,9 +158,11 @@ final class RtmpIngest implements RtmpServerListener
         // Frames are chunked by RtmpFrameEncoder on their own chunk streams: they enter the pipeline below the chunk
         // encoder, which would only pass them on.
         final ChannelHandlerContext below = connection.channel().pipeline().context(RtmpServerInitializer.CHUNK_ENCODER);
+        // Nothing lies between the chunk encoder and the socket, so frames may also go straight to the socket.
         final LiveSubscriber subscriber = new LiveSubscriber(connection.channel(),
-            below != null ? below : connection.channel(), "rtmp " + connection.remoteAddress(), config.stream().subscriberSkipBytes(), config.stream().subscriberMaxBytes(),
-            MAX_CONSECUTIVE_SKIPS, connection::sendPlayStop);
+            below != null ? below : connection.channel(), below != null, "rtmp " + connection.remoteAddress(),
+            config.stream().subscriberSkipBytes(), config.stream().subscriberMaxBytes(), MAX_CONSECUTIVE_SKIPS,
+            connection::sendPlayStop);
         connection.channel().attr(SUBSCRIBER).set(subscriber);
         final int chunkSize = connection.outgoingChunkSize();
 

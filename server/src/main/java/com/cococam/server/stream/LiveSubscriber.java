@@ -1,11 +1,16 @@
 package com.cococam.server.stream;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOutboundInvoker;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.IovArray;
+import io.netty.channel.unix.UnixChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -41,6 +46,7 @@ public final class LiveSubscriber
     private final long maxBytes;
     private final int maxConsecutiveSkips;
     private final Runnable onStreamEnd;
+    private final FileDescriptor socket;
     private final ArrayDeque<OutFrame> held = new ArrayDeque<>();
     private final OutFrame[] headers = new OutFrame[4];
     private long heldBytes;
@@ -72,7 +78,7 @@ public final class LiveSubscriber
         final int maxConsecutiveSkips,
         final Runnable onStreamEnd)
     {
-        this(channel, channel, description, skipBytes, maxBytes, maxConsecutiveSkips, onStreamEnd);
+        this(channel, channel, false, description, skipBytes, maxBytes, maxConsecutiveSkips, onStreamEnd);
     }
 
     /**
@@ -81,6 +87,9 @@ public final class LiveSubscriber
      *                            context of a handler the frames must skip (e.g. the RTMP chunk encoder: frames
      *                            are already chunked, so they start just below it and don't walk the handlers
      *                            above). Writes and flushes go there.
+     * @param directWrites        whether frames may go straight to the socket while Netty holds nothing for it
+     *                            (epoll only): only when no outbound handler lies between {@code writer} and the
+     *                            socket, since the direct path passes none.
      * @param description         for logs, e.g. {@code rtmp 127.0.0.1:50123}.
      * @param skipBytes           backlog past which the viewer skips to the next keyframe.
      * @param maxBytes            backlog past which the viewer is disconnected.
@@ -90,6 +99,7 @@ public final class LiveSubscriber
     public LiveSubscriber(
         final Channel channel,
         final ChannelOutboundInvoker writer,
+        final boolean directWrites,
         final String description,
         final long skipBytes,
         final long maxBytes,
@@ -103,6 +113,7 @@ public final class LiveSubscriber
         this.skipBytes = skipBytes;
         this.maxBytes = maxBytes;
         this.maxConsecutiveSkips = maxConsecutiveSkips;
+        this.socket = directWrites && channel instanceof UnixChannel unix ? unix.fd() : null;
     }
 
     /**
@@ -192,6 +203,72 @@ public final class LiveSubscriber
     }
 
     /**
+     * Gives the viewer a batch of media frames in one gathering write straight to its socket, when nothing stands
+     * in the way: the direct path applies, the viewer is not skipping, holds nothing, and Netty holds nothing for
+     * the socket (so no backlog limit can be reached). What the socket does not take goes through Netty's path.
+     * Event loop.
+     *
+     * @param frames media frames (no headers), not consumed.
+     * @param count  how many of {@code frames}.
+     * @param iov    the frames' bytes, described for {@code writev}.
+     * @param nowNs  {@link System#nanoTime()} of this drain.
+     * @return false (nothing done) when the frames must go one by one through {@link #deliver}.
+     */
+    boolean deliverDirect(final OutFrame[] frames, final int count, final IovArray iov, final long nowNs)
+    {
+        if (socket == null || waitingForRandomAccess || !held.isEmpty() || !channel.isActive())
+        {
+            return false;
+        }
+
+        final ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+        if (outbound == null || outbound.totalPendingWriteBytes() != 0)
+        {
+            return false;
+        }
+
+        long sent;
+        try
+        {
+            sent = socket.writevAddresses(iov.memoryAddress(0), iov.count());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // The peer is gone: the frame-by-frame path meets the same error through Netty, which closes.
+            return false;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            final OutFrame frame = frames[i];
+            final ByteBuf data = frame.data();
+            final int size = data.readableBytes();
+            if (sent >= size)
+            {
+                sent -= size;
+            }
+            else
+            {
+                final int done = (int)sent;
+                sent = 0;
+                writer.write(done == 0 ? data.retainedDuplicate() :
+                    data.retainedSlice(data.readerIndex() + done, size - done), channel.voidPromise());
+                written = true;
+            }
+
+            if (frame.isLive())
+            {
+                latency.record(nowNs - frame.ingestNanos());
+            }
+
+            framesSent++;
+        }
+
+        lastDeliveryWasMedia = true;
+        return true;
+    }
+
+    /**
      * Decides whether a media frame goes to the viewer, entering or leaving skip mode.
      */
     private boolean admit(final OutFrame frame, final long backlog)
@@ -257,14 +334,52 @@ public final class LiveSubscriber
 
     private void write(final OutFrame frame, final long nowNs)
     {
-        writer.write(frame.data().retainedDuplicate(), channel.voidPromise());
+        final ByteBuf data = frame.data();
+        final int sent = socket != null ? writeDirect(data) : 0;
+        if (sent < data.readableBytes())
+        {
+            writer.write(sent == 0 ? data.retainedDuplicate() :
+                data.retainedSlice(data.readerIndex() + sent, data.readableBytes() - sent), channel.voidPromise());
+            written = true;
+        }
+
         if (nowNs != 0 && frame.isLive())
         {
             latency.record(nowNs - frame.ingestNanos());
         }
 
         framesSent++;
-        written = true;
+    }
+
+    /**
+     * The direct path: while Netty holds nothing for the socket, the frame's bytes go to the socket in one
+     * {@code write(2)} from the shared buffer, with no outbound entry, duplicate or flush. What the socket does not
+     * take (its buffer is full) is left to the caller for Netty's path, which queues it and waits for the socket to
+     * drain; later frames then take that path too, behind it, until Netty's queue is empty again.
+     *
+     * @return bytes the socket took; 0 when the direct path does not apply or the socket took nothing.
+     */
+    private int writeDirect(final ByteBuf data)
+    {
+        final ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+        // Open checked here, on the event loop that alone closes the channel: a closed descriptor's number may
+        // already belong to another connection.
+        if (outbound == null || outbound.totalPendingWriteBytes() != 0 || !data.hasMemoryAddress() ||
+            !channel.isOpen())
+        {
+            return 0;
+        }
+
+        try
+        {
+            return socket.writeAddress(data.memoryAddress(), data.readerIndex(), data.writerIndex());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // The peer is gone (EPIPE, ECONNRESET): Netty's own write will meet the same error and close the
+            // channel; let it, so the close takes its usual path.
+            return 0;
+        }
     }
 
     /**

@@ -1,6 +1,9 @@
 package com.cococam.server.stream;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
+import io.netty.channel.unix.IovArray;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import java.util.ArrayList;
@@ -36,6 +39,9 @@ final class LoopViewers
     /** Items one drain takes before it yields the event loop. */
     static final int DRAIN_LIMIT = 256;
 
+    /** Frames given to the viewers together (one gathering write each). */
+    static final int MAX_BATCH = 16;
+
     private final EventLoop eventLoop;
     private final StreamMetrics metrics;
     private final BatchLatencyRecorder latency;
@@ -43,6 +49,9 @@ final class LoopViewers
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final EventLoopDrains drains;
     private final ArrayList<LiveSubscriber> viewers = new ArrayList<>();
+    private final OutFrame[] batch = new OutFrame[MAX_BATCH];
+    private int batchCount;
+    private IovArray iov;
     private volatile boolean framesLost;
     /** Viewers the live worker has added and not yet seen leave (worker only). */
     int workerCount;
@@ -124,21 +133,28 @@ final class LoopViewers
             items++;
             if (framesLost)
             {
+                // The frames batched so far came before the lost one; the viewers skip from here on.
+                deliverBatch(nowNs);
                 framesLost = false;
                 skipAll();
             }
 
             if (item instanceof OutFrame frame)
             {
-                deliver(frame, nowNs);
-                frame.release();
+                batch[batchCount++] = frame;
+                if (batchCount == MAX_BATCH)
+                {
+                    deliverBatch(nowNs);
+                }
             }
             else
             {
+                deliverBatch(nowNs);
                 ((Command)item).run(this);
             }
         }
 
+        deliverBatch(nowNs);
         flushAll();
         latency.end(latencyToken);
         if (!queue.isEmpty())
@@ -147,9 +163,20 @@ final class LoopViewers
         }
     }
 
-    private void deliver(final OutFrame frame, final long nowNs)
+    /**
+     * Gives the frames taken so far to every viewer: all of them in one gathering write per viewer where it can
+     * take them straight to its socket (frames that queued up while the loop was busy cost one system call, not
+     * one each), else frame by frame.
+     */
+    private void deliverBatch(final long nowNs)
     {
-        final boolean header = frame.isHeader();
+        final int count = batchCount;
+        if (count == 0)
+        {
+            return;
+        }
+
+        final boolean gather = count > 1 && fillIov(count);
         final ArrayList<LiveSubscriber> list = viewers;
         for (int i = list.size() - 1; i >= 0; i--)
         {
@@ -160,8 +187,49 @@ final class LoopViewers
                 continue;
             }
 
-            viewer.deliver(frame, header, nowNs);
+            if (gather && viewer.deliverDirect(batch, count, iov, nowNs))
+            {
+                continue;
+            }
+
+            for (int f = 0; f < count; f++)
+            {
+                viewer.deliver(batch[f], batch[f].isHeader(), nowNs);
+            }
         }
+
+        for (int f = 0; f < count; f++)
+        {
+            batch[f].release();
+            batch[f] = null;
+        }
+
+        batchCount = 0;
+    }
+
+    /**
+     * Describes the batch for a gathering write; false when it holds a header (headers take the frame-by-frame
+     * path, which remembers them) or a frame outside direct memory.
+     */
+    private boolean fillIov(final int count)
+    {
+        if (iov == null)
+        {
+            iov = new IovArray(Unpooled.directBuffer(MAX_BATCH * IovArray.IOV_SIZE));
+        }
+
+        iov.clear();
+        for (int f = 0; f < count; f++)
+        {
+            final OutFrame frame = batch[f];
+            final ByteBuf data = frame.data();
+            if (frame.isHeader() || !iov.add(data, data.readerIndex(), data.readableBytes()))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void flushAll()
@@ -223,6 +291,19 @@ final class LoopViewers
             {
                 ((Command)item).discard();
             }
+        }
+
+        for (int f = 0; f < batchCount; f++)
+        {
+            batch[f].release();
+            batch[f] = null;
+        }
+
+        batchCount = 0;
+        if (iov != null)
+        {
+            iov.release();
+            iov = null;
         }
 
         for (final LiveSubscriber viewer : viewers)

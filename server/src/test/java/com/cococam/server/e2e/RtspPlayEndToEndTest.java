@@ -104,11 +104,27 @@ class RtspPlayEndToEndTest
             "location=" + temp.resolve("gst-" + transport + ".mkv")));
     }
 
+    /**
+     * Whether rtspsrc's only errors are its own race at the end: after the 50th frame the pipeline's EOS makes it
+     * send PAUSE while its CLOSE (TEARDOWN) interrupts the same connection from another thread, and the PAUSE then
+     * reads end-of-file. Seen in about 1 run in 3 of this test on a loaded 2-core box with two rtspsrc at once; the
+     * server logged no close of its own (every close it makes is logged with its reason). The frames written
+     * before it are still checked in full.
+     */
+    private static boolean onlyTeardownRace(final String log)
+    {
+        final List<String> errors = log.lines().filter((l) -> l.startsWith("ERROR:")).toList();
+        return !errors.isEmpty() && log.contains("gst_rtspsrc_pause") && log.contains("Received end-of-file") &&
+            errors.stream().allMatch((l) -> l.contains("Could not write to resource"));
+    }
+
     private void assertGstPlayed(final Process gst, final String transport) throws Exception
     {
         final Path gstLog = temp.resolve("gst-" + transport + ".log");
         final Path mkv = temp.resolve("gst-" + transport + ".mkv");
-        assertEquals(0, TestServer.waitFor(gst, RtspSupport.PEER_TIMEOUT), () -> RtspSupport.read(gstLog));
+        final int exit = TestServer.waitFor(gst, RtspSupport.PEER_TIMEOUT);
+        assertTrue(exit == 0 || exit == 1 && onlyTeardownRace(RtspSupport.read(gstLog)), () -> "exit " + exit + "\n" +
+            RtspSupport.read(gstLog));
         final Map<String, String> gstProbe = Peers.ffprobeFlat(RtspSupport.PEER_TIMEOUT, "-count_frames",
             "-show_entries", "stream=codec_name,width,nb_read_frames", mkv.toString());
         assertEquals("h264", gstProbe.get("streams.stream.0.codec_name"), transport + ": " + gstProbe);
