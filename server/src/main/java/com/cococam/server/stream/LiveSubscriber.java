@@ -61,6 +61,8 @@ public final class LiveSubscriber
     private boolean skipped;
     private int consecutiveSkips;
     private long framesSent;
+    private long directFrames;
+    private long cutFrames;
 
     /**
      * @param channel             the viewer's connection.
@@ -146,6 +148,22 @@ public final class LiveSubscriber
     public long framesSent()
     {
         return framesSent;
+    }
+
+    /**
+     * @return frames written whole straight to the socket (event loop's count, racy read).
+     */
+    long directFrames()
+    {
+        return directFrames;
+    }
+
+    /**
+     * @return frames whose direct write the socket cut short, the rest going through Netty (racy read).
+     */
+    long cutFrames()
+    {
+        return cutFrames;
     }
 
     void attach(final StreamMetrics metrics, final BatchLatencyRecorder latency, final boolean startWithoutRandomAccess)
@@ -246,11 +264,13 @@ public final class LiveSubscriber
             if (sent >= size)
             {
                 sent -= size;
+                directFrames++;
             }
             else
             {
                 final int done = (int)sent;
                 sent = 0;
+                cutFrames += done > 0 ? 1 : 0;
                 writer.write(done == 0 ? data.retainedDuplicate() :
                     data.retainedSlice(data.readerIndex() + done, size - done), channel.voidPromise());
                 written = true;
@@ -341,6 +361,11 @@ public final class LiveSubscriber
             writer.write(sent == 0 ? data.retainedDuplicate() :
                 data.retainedSlice(data.readerIndex() + sent, data.readableBytes() - sent), channel.voidPromise());
             written = true;
+            cutFrames += sent > 0 ? 1 : 0;
+        }
+        else
+        {
+            directFrames++;
         }
 
         if (nowNs != 0 && frame.isLive())
