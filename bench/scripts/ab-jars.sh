@@ -5,7 +5,7 @@
 #
 #   bench/scripts/ab-jars.sh JAR_A JAR_B ROUNDS SCENARIO [SCENARIO ...]
 #
-# Scenarios as in side-by-side.sh (fanout-N, ingest-N, hls-N). Environment: DURATION (measured s, 20), WARMUP (5),
+# Scenarios as in side-by-side.sh (fanout-N, ingest-N, hls-N), and live-N: ingest-N with recording off. Environment: DURATION (measured s, 20), WARMUP (5),
 # THREADS (load tool event loops, 2), OUT (results folder, bench/results). Needs bench/target/benchmarks.jar and an
 # ffmpeg (FFMPEG, PATH, or Bytedeco's under ~/.javacpp/cache). Writes OUT/<date-time>-ab.txt and .jsonl.
 set -euo pipefail
@@ -56,6 +56,7 @@ run_one() { # LABEL JAR SCENARIO
     case "$kind" in
         fanout) publishers=1; players=$n; fetchers=0; record=false ;;
         ingest) publishers=$n; players=$(( n / 10 > 0 ? n / 10 : 1 )); fetchers=0; record=true ;;
+        live) publishers=$n; players=$(( n / 10 > 0 ? n / 10 : 1 )); fetchers=0; record=false ;;
         hls) publishers=1; players=0; fetchers=$n; record=false ;;
         *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac

@@ -16,6 +16,7 @@ import com.cococam.codec.rtp.RtpDepacketizer;
 import com.cococam.codec.rtp.RtpPacket;
 import com.cococam.codec.rtp.RtpWrapResult;
 import com.cococam.codec.media.CodecId;
+import com.cococam.codec.media.OpusTracks;
 import com.cococam.codec.time.TimestampUnwrapper;
 import com.cococam.codec.transcode.G711Tracks;
 import com.cococam.protocols.rtsp.sdp.SdpMedia;
@@ -25,6 +26,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One announced track of an RTSP publisher: RTP packets in, access units with 90 kHz timestamps out to the
@@ -154,6 +156,12 @@ final class RtpTrackReceiver implements RtpAccessUnitHandler
                     return new RtpTrackReceiver(trackId, 8000, handler -> new FrameRtpDepacketizer(
                         FramePayloadFormat.PCMU, alloc, handler, FrameRtpDepacketizer.DEFAULT_MAX_FRAME_SIZE),
                         G711Tracks.format(CodecId.G711U), sink, timeline);
+                case "OPUS":
+                    final Map<String, String> opus = media.fmtp();
+                    return new RtpTrackReceiver(trackId, OpusTracks.SAMPLE_RATE, handler -> new FrameRtpDepacketizer(
+                        FramePayloadFormat.OPUS, alloc, handler, FrameRtpDepacketizer.DEFAULT_MAX_FRAME_SIZE),
+                        OpusTracks.format(OpusTracks.isStereo(opus.get("sprop-stereo"), opus.get("stereo"))), sink,
+                        timeline);
                 default:
                     return null;
             }

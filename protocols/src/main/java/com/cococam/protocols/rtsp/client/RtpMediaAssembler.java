@@ -1,6 +1,7 @@
 package com.cococam.protocols.rtsp.client;
 
 import com.cococam.codec.media.CodecId;
+import com.cococam.codec.media.OpusTracks;
 import com.cococam.codec.media.FrameFlags;
 import com.cococam.codec.media.MediaSink;
 import com.cococam.codec.media.TrackFormat;
@@ -437,8 +438,8 @@ public final class RtpMediaAssembler implements AutoCloseable
             this.trackId = track.isVideo() ? TrackFormat.VIDEO_TRACK : TrackFormat.AUDIO_TRACK;
             this.clockRate = track.clockRate();
             this.depacketizer = create(track);
-            final long nominal = track.isVideo() ? clockRate / 25 : (track.encodingName().startsWith("PCM") ?
-                clockRate / 50 : 1024);
+            final long nominal = track.isVideo() ? clockRate / 25 : (track.encodingName().startsWith("PCM") ||
+                "OPUS".equals(track.encodingName()) ? clockRate / 50 : 1024);
             this.unwrapper = new TimestampUnwrapper(MAX_JUMP_SEC * clockRate, Math.max(1, nominal));
         }
 
@@ -483,6 +484,11 @@ public final class RtpMediaAssembler implements AutoCloseable
                         return new FrameRtpDepacketizer(alaw ? FramePayloadFormat.PCMA : FramePayloadFormat.PCMU,
                             allocator, this, FrameRtpDepacketizer.DEFAULT_MAX_FRAME_SIZE);
                     }
+                    case "OPUS":
+                        passThroughFormat = OpusTracks.format(OpusTracks.isStereo(fmtp.get("sprop-stereo"),
+                            fmtp.get("stereo")));
+                        return new FrameRtpDepacketizer(FramePayloadFormat.OPUS, allocator, this,
+                            FrameRtpDepacketizer.DEFAULT_MAX_FRAME_SIZE);
                     default:
                         return null;
                 }

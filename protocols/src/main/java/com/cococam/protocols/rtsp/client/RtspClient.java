@@ -85,7 +85,7 @@ public final class RtspClient
     private static final long WATCHDOG_PERIOD_MS = 250;
     private static final long TEARDOWN_WAIT_MS = 1_000;
     private static final Set<String> SUPPORTED = Set.of("H264", "H265", "MPEG4-GENERIC", "MP4A-LATM", "PCMA",
-        "PCMU", "JPEG");
+        "PCMU", "OPUS", "JPEG");
 
     /**
      * Client settings.
@@ -540,7 +540,7 @@ public final class RtspClient
 
         if (tracks.isEmpty())
         {
-            fail(RtspClientError.NO_TRACKS, "DESCRIBE: no H.264/H.265/MJPEG/AAC/G.711 track in the SDP");
+            fail(RtspClientError.NO_TRACKS, "DESCRIBE: no H.264/H.265/MJPEG/AAC/G.711/Opus track in the SDP");
             return;
         }
 
