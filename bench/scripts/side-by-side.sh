@@ -73,7 +73,7 @@ cp "$LOAD_JAR" "$WORK/benchmarks.jar"
 SERVER_BUILD="$(ls -l --time-style=+%Y-%m-%dT%H:%M "$SERVER_JAR" | awk '{print $6}'), git $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null || echo ' + uncommitted changes')"
 SERVER_JAR="$WORK/cococam-server.jar"
 LOAD_JAR="$WORK/benchmarks.jar"
-DATE=$(date +%Y-%m-%d)
+DATE=$(date +%Y-%m-%d-%H%M)
 mkdir -p "$OUT"
 RESULTS="$WORK/runs.jsonl"
 LOG="$WORK/log.txt"

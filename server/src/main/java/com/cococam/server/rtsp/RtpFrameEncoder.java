@@ -367,6 +367,16 @@ final class RtpFrameEncoder implements FrameEncoder
         return refusedImages;
     }
 
+    /**
+     * RTP packets and sender reports carry the group's running sequence numbers and clock mapping: replayed to a
+     * joiner after its headers they would run back in time, so each joiner's GOP is encoded for it.
+     */
+    @Override
+    public boolean framesReplayable()
+    {
+        return false;
+    }
+
     @Override
     public void writeHeaders(final LiveStream stream, final Consumer<OutFrame> out)
     {

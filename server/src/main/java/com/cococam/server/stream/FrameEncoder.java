@@ -27,6 +27,19 @@ public interface FrameEncoder
     void writeHeaders(LiveStream stream, Consumer<OutFrame> out);
 
     /**
+     * Whether the frames this encoder made for the group may be replayed as they are to a viewer that joins later
+     * (after {@link #writeHeaders} from a fresh encoder). True when a frame's bytes do not depend on when it is
+     * sent (RTMP: absolute timestamps on fixed chunk streams). An encoder whose frames carry running state (RTP
+     * sequence numbers and sender reports) says false, and each joiner's GOP is encoded afresh for it.
+     *
+     * @return whether the group's frames can be shared with joiners.
+     */
+    default boolean framesReplayable()
+    {
+        return true;
+    }
+
+    /**
      * Releases what the encoder holds (scratch buffers). Called once, on the live worker.
      */
     default void close()

@@ -17,8 +17,12 @@ import java.util.function.Supplier;
  *
  * <p>Each group owns a {@link FrameEncoder}: a unit is encoded once per protocol (only while the group has
  * viewers) and the same {@link OutFrame} is queued once to each event loop that has viewers of that protocol
- * ({@link LoopViewers}), where every viewer gets it. A joining viewer's headers and GOP are encoded for it alone
- * and reach its event loop in its join command, ahead of the live frames.
+ * ({@link LoopViewers}), where every viewer gets it. Each group whose frames can be replayed as they are (RTMP; see
+ * {@link FrameEncoder#framesReplayable}) also keeps its own encoded frames since the last random access point: a
+ * joining viewer gets headers from a fresh encoder (a few hundred bytes) and then those frames by reference, in its
+ * join command, ahead of the live frames; such a join copies and encodes no media. When a group's first viewer
+ * joins, the group's encoder encodes the unit GOP cache once to start its frame cache. Other groups (RTSP, whose
+ * packets carry running sequence numbers) encode the unit GOP afresh for each joiner.
  *
  * <p>The GOP cache keeps retained references to the units since the last video keyframe (every unit for an
  * audio-only stream resets it), bounded by {@link #MAX_GOP_BYTES} and {@link #MAX_GOP_UNITS}; past either bound
@@ -281,13 +285,29 @@ public final class LiveFanout implements StreamConsumer
         }
 
         final LiveSubscriber subscriber = request.subscriber;
-        // A fresh encoder per join replays headers and the GOP so the group encoder's state is not disturbed; the
-        // frames travel to the viewer's event loop in its join command, ahead of the live frames.
+        final boolean shared = group.encoder.framesReplayable();
+        if (shared && group.subscribers.isEmpty())
+        {
+            // The group's encoder starts (again): it encodes the cached GOP once, and its frames are kept for joiners.
+            group.seed(stream, gopValid ? gop : null);
+        }
+
+        // Headers from a fresh encoder (small), then the GOP: the group's own frames by reference where they can be
+        // replayed (a joiner costs no encoding and no copy of the GOP), else encoded by that fresh encoder. They
+        // reach the viewer's event loop in its join command, ahead of the live frames.
         final FrameEncoder replay = request.encoderSupplier.get();
-        final List<OutFrame> frames = new ArrayList<>(gopValid ? gop.size() + 4 : 4);
+        final List<OutFrame> frames = new ArrayList<>((shared ? group.gopFrames.size() : gop.size()) + 4);
         final Consumer<OutFrame> target = frame -> frames.add(frame.markReplayed());
         replay.writeHeaders(stream, target);
-        if (gopValid)
+        final boolean haveGop = shared ? group.gopFramesValid : gopValid;
+        if (shared && haveGop)
+        {
+            for (final OutFrame frame : group.gopFrames)
+            {
+                frames.add(frame.retain());
+            }
+        }
+        else if (haveGop)
         {
             for (final AccessUnitEvent unit : gop)
             {
@@ -296,7 +316,7 @@ public final class LiveFanout implements StreamConsumer
         }
 
         replay.close();
-        group.add(stream, subscriber, new LoopViewers.Join(subscriber, frames, !gopValid));
+        group.add(stream, subscriber, new LoopViewers.Join(subscriber, frames, !haveGop));
     }
 
     /**
@@ -308,20 +328,93 @@ public final class LiveFanout implements StreamConsumer
         private final FrameEncoder encoder;
         private final ArrayList<LiveSubscriber> subscribers = new ArrayList<>();
         private final ArrayList<LoopViewers> loops = new ArrayList<>(4);
+        /** The group's frames since the last random access point, for joiners (bounded like the unit cache). */
+        private final ArrayDeque<OutFrame> gopFrames = new ArrayDeque<>();
+        private long gopFrameBytes;
+        private boolean gopFramesValid;
+
+        private final boolean replayable;
 
         Group(final String key, final FrameEncoder encoder)
         {
             this.key = key;
             this.encoder = encoder;
+            this.replayable = encoder.framesReplayable();
         }
 
         /**
-         * Queues the frame once for each event loop that has viewers of this group, then drops the encoder's
-         * reference.
+         * Starts the frame cache afresh from the unit GOP cache: the group's encoder encodes it (the frames go to
+         * nobody yet), so its state runs on from there.
+         *
+         * @param stream the stream.
+         * @param units  the cached units since the last keyframe, or null when there is no valid GOP.
+         */
+        void seed(final LiveStream stream, final ArrayDeque<AccessUnitEvent> units)
+        {
+            clearFrames();
+            if (units == null)
+            {
+                return;
+            }
+
+            for (final AccessUnitEvent unit : units)
+            {
+                encoder.encode(stream, unit, frame ->
+                {
+                    cacheFrame(frame);
+                    frame.release();
+                });
+            }
+        }
+
+        private void cacheFrame(final OutFrame frame)
+        {
+            if (!replayable)
+            {
+                return;
+            }
+
+            if (frame.isRandomAccess() && !frame.isHeader())
+            {
+                clearFrames();
+                gopFramesValid = true;
+            }
+
+            if (!gopFramesValid)
+            {
+                return;
+            }
+
+            if (gopFrames.size() >= MAX_GOP_UNITS || gopFrameBytes + frame.size() > MAX_GOP_BYTES)
+            {
+                clearFrames();
+                return;
+            }
+
+            gopFrames.add(frame.retain());
+            gopFrameBytes += frame.size();
+        }
+
+        void clearFrames()
+        {
+            OutFrame frame;
+            while ((frame = gopFrames.poll()) != null)
+            {
+                frame.release();
+            }
+
+            gopFrameBytes = 0;
+            gopFramesValid = false;
+        }
+
+        /**
+         * Keeps the frame for joiners, queues it once for each event loop that has viewers of this group, then drops
+         * the encoder's reference.
          */
         @Override
         public void accept(final OutFrame frame)
         {
+            cacheFrame(frame);
             final ArrayList<LoopViewers> list = loops;
             for (int i = 0, n = list.size(); i < n; i++)
             {
@@ -376,6 +469,12 @@ public final class LiveFanout implements StreamConsumer
 
         private void forget(final LiveSubscriber subscriber)
         {
+            if (subscribers.isEmpty())
+            {
+                // The encoder stops with the last viewer: its cached frames would only go stale.
+                clearFrames();
+            }
+
             subscriber.onRemoved();
             for (final LoopViewers loop : loops)
             {
@@ -388,6 +487,7 @@ public final class LiveFanout implements StreamConsumer
 
         void endStream()
         {
+            clearFrames();
             for (final LoopViewers loop : loops)
             {
                 if (loop.workerCount > 0)
@@ -413,6 +513,7 @@ public final class LiveFanout implements StreamConsumer
             }
 
             loops.clear();
+            clearFrames();
             encoder.close();
         }
 

@@ -151,6 +151,14 @@ public final class LiveSubscriber
     }
 
     /**
+     * @return whether frames may go straight to the socket (an epoll channel that asked for it).
+     */
+    boolean writesDirect()
+    {
+        return socket != null;
+    }
+
+    /**
      * @return frames written whole straight to the socket (event loop's count, racy read).
      */
     long directFrames()

@@ -52,6 +52,8 @@ final class LoopViewers
     private final OutFrame[] batch = new OutFrame[MAX_BATCH];
     private int batchCount;
     private IovArray iov;
+    /** Viewers of the list that may write straight to their sockets. */
+    private int directViewers;
     private volatile boolean framesLost;
     /** Viewers the live worker has added and not yet seen leave (worker only). */
     int workerCount;
@@ -176,35 +178,41 @@ final class LoopViewers
             return;
         }
 
-        final boolean gather = count > 1 && fillIov(count);
-        final ArrayList<LiveSubscriber> list = viewers;
-        for (int i = list.size() - 1; i >= 0; i--)
+        try
         {
-            final LiveSubscriber viewer = list.get(i);
-            if (viewer.isClosed())
+            // The iovec array needs the native transport, which only direct-writing viewers (epoll) imply.
+            final boolean gather = count > 1 && directViewers > 0 && fillIov(count);
+            final ArrayList<LiveSubscriber> list = viewers;
+            for (int i = list.size() - 1; i >= 0; i--)
             {
-                removeAt(i);
-                continue;
-            }
+                final LiveSubscriber viewer = list.get(i);
+                if (viewer.isClosed())
+                {
+                    removeAt(i);
+                    continue;
+                }
 
-            if (gather && viewer.deliverDirect(batch, count, iov, nowNs))
-            {
-                continue;
-            }
+                if (gather && viewer.deliverDirect(batch, count, iov, nowNs))
+                {
+                    continue;
+                }
 
+                for (int f = 0; f < count; f++)
+                {
+                    viewer.deliver(batch[f], batch[f].isHeader(), nowNs);
+                }
+            }
+        }
+        finally
+        {
             for (int f = 0; f < count; f++)
             {
-                viewer.deliver(batch[f], batch[f].isHeader(), nowNs);
+                batch[f].release();
+                batch[f] = null;
             }
-        }
 
-        for (int f = 0; f < count; f++)
-        {
-            batch[f].release();
-            batch[f] = null;
+            batchCount = 0;
         }
-
-        batchCount = 0;
     }
 
     /**
@@ -253,6 +261,7 @@ final class LoopViewers
     {
         final int last = viewers.size() - 1;
         final LiveSubscriber removed = viewers.get(index);
+        directViewers -= removed.writesDirect() ? 1 : 0;
         viewers.set(index, viewers.get(last));
         viewers.remove(last);
         removed.releaseBacklog();
@@ -312,6 +321,7 @@ final class LoopViewers
         }
 
         viewers.clear();
+        directViewers = 0;
         drainScheduled.set(false);
     }
 
@@ -336,7 +346,7 @@ final class LoopViewers
     }
 
     /**
-     * A viewer joins: it gets the stream's headers and cached GOP (encoded for it alone), then the live frames.
+     * A viewer joins: it gets the stream's headers and the group's cached GOP frames, then the live frames.
      */
     static final class Join extends Command
     {
@@ -346,7 +356,8 @@ final class LoopViewers
 
         /**
          * @param viewer                   the joining viewer.
-         * @param replay                   headers and GOP frames, each with one reference that the command owns.
+         * @param replay                   headers and GOP frames, each with one reference that the command owns
+         *                                 (the GOP frames are the group's, shared with every viewer).
          * @param startWithoutRandomAccess whether there was no GOP to replay (the viewer waits for a keyframe).
          */
         Join(final LiveSubscriber viewer, final List<OutFrame> replay, final boolean startWithoutRandomAccess)
@@ -360,12 +371,12 @@ final class LoopViewers
         void run(final LoopViewers loop)
         {
             viewer.attach(loop.metrics, loop.latency, startWithoutRandomAccess);
-            final long nowNs = System.nanoTime();
             for (final OutFrame frame : replay)
             {
                 if (!viewer.isClosed())
                 {
-                    viewer.deliver(frame, frame.isHeader(), nowNs);
+                    // No time: a replayed frame's age is not a delivery latency.
+                    viewer.deliver(frame, frame.isHeader(), 0);
                 }
 
                 frame.release();
@@ -379,6 +390,7 @@ final class LoopViewers
             }
 
             loop.viewers.add(viewer);
+            loop.directViewers += viewer.writesDirect() ? 1 : 0;
         }
 
         @Override

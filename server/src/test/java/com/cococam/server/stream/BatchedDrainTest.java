@@ -41,6 +41,8 @@ class BatchedDrainTest
 {
     private static final TrackFormat AUDIO = new TrackFormat(TrackFormat.AUDIO_TRACK, CodecId.G711A, 0, 0, 8000, 1,
         new byte[0], "");
+    private static final TrackFormat VIDEO = new TrackFormat(TrackFormat.VIDEO_TRACK, CodecId.H264, 640, 360, 0, 0,
+        new byte[0], "avc1.42001e");
     private static final int FRAME_BYTES = 160;
 
     private final List<Channel> channels = new ArrayList<>();
@@ -160,9 +162,164 @@ class BatchedDrainTest
         session.onClose();
     }
 
+    @Test
+    void shouldReplayTheGroupsOwnGopFramesToJoinersWithoutEncodingAgain() throws Exception
+    {
+        final int lateViewers = 20;
+        serverLoops = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
+        viewerLoops = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
+        final LocalAddress address = new LocalAddress("gop-replay-" + System.nanoTime());
+        final List<SequenceRecorder> peers = new ArrayList<>();
+        final Channel server = new ServerBootstrap()
+            .group(serverLoops)
+            .channel(LocalServerChannel.class)
+            .childHandler(new ChannelInitializer<LocalChannel>()
+            {
+                @Override
+                protected void initChannel(final LocalChannel channel)
+                {
+                    final SequenceRecorder peer = new SequenceRecorder();
+                    synchronized (peers)
+                    {
+                        peers.add(peer);
+                    }
+
+                    channel.pipeline().addLast(new FixedLengthFrameDecoder(FRAME_BYTES), peer);
+                }
+            })
+            .bind(address).sync().channel();
+        channels.add(server);
+        hub = new StreamHub(1, 1024, 5_000, new StreamPipeline()
+        {
+            @Override
+            public StreamConsumer[] liveConsumers(final String path)
+            {
+                return new StreamConsumer[0];
+            }
+
+            @Override
+            public StreamConsumer recordConsumer(final String path)
+            {
+                return null;
+            }
+        });
+        final PublishSession session = hub.startPublish("live/gop", "test", () -> { });
+        session.onFormat(VIDEO);
+        final LiveFanout fanout = session.stream().fanout();
+        final Bootstrap client = new Bootstrap().group(viewerLoops).channel(LocalChannel.class)
+            .handler(new ChannelInitializer<LocalChannel>()
+            {
+                @Override
+                protected void initChannel(final LocalChannel channel)
+                {
+                    // The server half of each pair records what arrives.
+                }
+            });
+        final AtomicInteger encoded = new AtomicInteger();
+        join(client, address, fanout, encoded);
+        Await.until(Duration.ofSeconds(10), () -> fanout.viewerCount() == 1 && peers.size() == 1, "first viewer");
+
+        // Keyframes at 0 and 25: at unit 37 the GOP is 25..37.
+        publishVideo(session, 0, 38);
+        Await.until(Duration.ofSeconds(10), () -> peers.get(0).sequences().size() == 38, "first viewer's frames");
+        for (int i = 0; i < lateViewers; i++)
+        {
+            join(client, address, fanout, encoded);
+        }
+
+        Await.until(Duration.ofSeconds(20), () -> fanout.viewerCount() == 1 + lateViewers &&
+            peers.size() == 1 + lateViewers && peers.stream().allMatch(p -> p.sequences().size() >= 13), "joiners");
+        publishVideo(session, 38, 50);
+        Await.until(Duration.ofSeconds(20), () -> peers.stream().allMatch(p -> p.sequences().contains(49L)),
+            "every viewer has the last frame");
+
+        assertEquals(50, encoded.get(), "each unit encoded once, for the group; joins encoded nothing");
+        assertEquals(range(0, 50), peers.get(0).sequences());
+        for (int i = 1; i < peers.size(); i++)
+        {
+            assertEquals(range(25, 50), peers.get(i).sequences(), "a joiner starts at the GOP's keyframe");
+        }
+
+        session.onClose();
+    }
+
+    private static void join(
+        final Bootstrap client,
+        final LocalAddress address,
+        final LiveFanout fanout,
+        final AtomicInteger encoded) throws InterruptedException
+    {
+        final Channel channel = client.connect(address).sync().channel();
+        final LiveSubscriber subscriber = new LiveSubscriber(channel, "viewer", 64L << 20, 128L << 20, 3, () -> { });
+        fanout.subscribe("raw", () -> new PassThroughEncoder(encoded), subscriber);
+    }
+
+    private void publishVideo(final PublishSession session, final long from, final long to)
+    {
+        for (long dts = from; dts < to; dts++)
+        {
+            final ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(FRAME_BYTES);
+            payload.writeLong(dts).writeZero(FRAME_BYTES - Long.BYTES);
+            session.onAccessUnit(TrackFormat.VIDEO_TRACK, dts * 3600, dts * 3600, dts % 25 == 0 ?
+                FrameFlags.KEYFRAME : 0, payload);
+            payload.release();
+        }
+    }
+
+    private static List<Long> range(final long from, final long to)
+    {
+        final List<Long> list = new ArrayList<>();
+        for (long n = from; n < to; n++)
+        {
+            list.add(n);
+        }
+
+        return list;
+    }
+
+    /** Records the sequence numbers of the fixed-size frames a viewer's peer reads. */
+    private static final class SequenceRecorder extends ChannelInboundHandlerAdapter
+    {
+        private final List<Long> sequences = new ArrayList<>();
+
+        synchronized List<Long> sequences()
+        {
+            return new ArrayList<>(sequences);
+        }
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            final ByteBuf frame = (ByteBuf)msg;
+            try
+            {
+                synchronized (this)
+                {
+                    sequences.add(frame.readLong());
+                }
+            }
+            finally
+            {
+                frame.release();
+            }
+        }
+    }
+
     /** Forwards each unit's payload as it is: one frame per unit. */
     private static final class PassThroughEncoder implements FrameEncoder
     {
+        private final AtomicInteger encoded;
+
+        PassThroughEncoder()
+        {
+            this(new AtomicInteger());
+        }
+
+        PassThroughEncoder(final AtomicInteger encoded)
+        {
+            this.encoded = encoded;
+        }
+
         @Override
         public void encode(final LiveStream stream, final AccessUnitEvent event, final Consumer<OutFrame> out)
         {
@@ -171,7 +328,9 @@ class BatchedDrainTest
                 return;
             }
 
-            out.accept(OutFrame.newInstance(event.payload.retainedSlice(), false, true, event.ingestNanos));
+            encoded.incrementAndGet();
+            out.accept(OutFrame.newInstance(event.payload.retainedSlice(), event.format.isVideo(),
+                !event.format.isVideo() || FrameFlags.isKeyframe(event.flags), event.ingestNanos));
         }
 
         @Override
