@@ -10,7 +10,6 @@ import com.cococam.server.stream.LiveStream;
 import com.cococam.server.stream.LiveSubscriber;
 import com.cococam.server.stream.PublishRefusedException;
 import com.cococam.server.stream.PublishSession;
-import com.cococam.server.stream.StreamConsumer;
 import com.cococam.server.stream.StreamHub;
 import com.cococam.server.stream.StreamPipeline;
 import io.netty.buffer.ByteBuf;
@@ -101,20 +100,7 @@ public class FanoutBenchmark
     {
         video = unit.startsWith("video");
         hub = new StreamHub(1, StreamConfig.RING_SIZE_DEFAULT, StreamConfig.TAKEOVER_IDLE_MS_DEFAULT,
-            new StreamPipeline()
-            {
-                @Override
-                public StreamConsumer[] liveConsumers(final String path)
-                {
-                    return new StreamConsumer[0];
-                }
-
-                @Override
-                public StreamConsumer recordConsumer(final String path)
-                {
-                    return null;
-                }
-            });
+            StreamPipeline.FANOUT_ONLY);
         final PublishSession session = hub.startPublish("live/fanout", "jmh publisher", () -> { });
         format = video ? BenchMedia.videoFormat() : BenchMedia.audioFormat();
         session.onFormat(format);

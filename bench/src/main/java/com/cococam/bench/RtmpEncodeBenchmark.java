@@ -13,7 +13,6 @@ import com.cococam.server.stream.LiveStream;
 import com.cococam.server.stream.OutFrame;
 import com.cococam.server.stream.PublishRefusedException;
 import com.cococam.server.stream.PublishSession;
-import com.cococam.server.stream.StreamConsumer;
 import com.cococam.server.stream.StreamHub;
 import com.cococam.server.stream.StreamPipeline;
 import io.netty.buffer.ByteBuf;
@@ -85,20 +84,7 @@ public class RtmpEncodeBenchmark
         FlvTagWriter.writeVideo(CodecId.H264, 0, 0, false, au, flvBody);
 
         hub = new StreamHub(1, StreamConfig.RING_SIZE_DEFAULT, StreamConfig.TAKEOVER_IDLE_MS_DEFAULT,
-            new StreamPipeline()
-            {
-                @Override
-                public StreamConsumer[] liveConsumers(final String path)
-                {
-                    return new StreamConsumer[0];
-                }
-
-                @Override
-                public StreamConsumer recordConsumer(final String path)
-                {
-                    return null;
-                }
-            });
+            StreamPipeline.FANOUT_ONLY);
         final PublishSession session = hub.startPublish("live/encode", "jmh", () -> { });
         final TrackFormat video = BenchMedia.videoFormat();
         session.onFormat(video);

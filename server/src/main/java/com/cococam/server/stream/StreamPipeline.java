@@ -6,6 +6,24 @@ package com.cococam.server.stream;
 public interface StreamPipeline
 {
     /**
+     * Streams with the live fan-out only: no packager, no recorder (tests and benchmarks of the fan-out).
+     */
+    StreamPipeline FANOUT_ONLY = new StreamPipeline()
+    {
+        @Override
+        public StreamConsumer[] liveConsumers(final String path)
+        {
+            return new StreamConsumer[0];
+        }
+
+        @Override
+        public StreamConsumer recordConsumer(final String path)
+        {
+            return null;
+        }
+    };
+
+    /**
      * @param path the new stream's path.
      * @return consumers run on the stream's live worker after the fan-out (e.g. the HLS packager); may be empty.
      */

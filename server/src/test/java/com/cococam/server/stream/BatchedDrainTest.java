@@ -9,6 +9,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -79,57 +81,13 @@ class BatchedDrainTest
     {
         final int viewers = 300;
         final int frames = 250;
-        serverLoops = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
-        viewerLoops = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
-        final LocalAddress address = new LocalAddress("batched-drain-" + System.nanoTime());
         final List<FrameCounter> counters = new ArrayList<>();
-        final Channel server = new ServerBootstrap()
-            .group(serverLoops)
-            .channel(LocalServerChannel.class)
-            .childHandler(new ChannelInitializer<LocalChannel>()
-            {
-                @Override
-                protected void initChannel(final LocalChannel channel)
-                {
-                    final FrameCounter counter = new FrameCounter();
-                    synchronized (counters)
-                    {
-                        counters.add(counter);
-                    }
-
-                    channel.pipeline().addLast(new FixedLengthFrameDecoder(FRAME_BYTES), counter);
-                }
-            })
-            .bind(address).sync().channel();
-        channels.add(server);
-
-        hub = new StreamHub(1, 1024, 5_000, new StreamPipeline()
-        {
-            @Override
-            public StreamConsumer[] liveConsumers(final String path)
-            {
-                return new StreamConsumer[0];
-            }
-
-            @Override
-            public StreamConsumer recordConsumer(final String path)
-            {
-                return null;
-            }
-        });
+        final LocalAddress address = startPeers(() -> add(counters, new FrameCounter()));
+        hub = new StreamHub(1, 1024, 5_000, StreamPipeline.FANOUT_ONLY);
         final PublishSession session = hub.startPublish("live/batched", "test", () -> { });
         session.onFormat(AUDIO);
         final LiveFanout fanout = session.stream().fanout();
-
-        final Bootstrap client = new Bootstrap().group(viewerLoops).channel(LocalChannel.class)
-            .handler(new ChannelInitializer<LocalChannel>()
-            {
-                @Override
-                protected void initChannel(final LocalChannel channel)
-                {
-                    // Nothing to read on the viewer side: the server half of each pair counts what arrives.
-                }
-            });
+        final Bootstrap client = viewerBootstrap();
         for (int i = 0; i < viewers; i++)
         {
             final Channel channel = client.connect(address).sync().channel();
@@ -166,55 +124,13 @@ class BatchedDrainTest
     void shouldReplayTheGroupsOwnGopFramesToJoinersWithoutEncodingAgain() throws Exception
     {
         final int lateViewers = 20;
-        serverLoops = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
-        viewerLoops = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
-        final LocalAddress address = new LocalAddress("gop-replay-" + System.nanoTime());
         final List<SequenceRecorder> peers = new ArrayList<>();
-        final Channel server = new ServerBootstrap()
-            .group(serverLoops)
-            .channel(LocalServerChannel.class)
-            .childHandler(new ChannelInitializer<LocalChannel>()
-            {
-                @Override
-                protected void initChannel(final LocalChannel channel)
-                {
-                    final SequenceRecorder peer = new SequenceRecorder();
-                    synchronized (peers)
-                    {
-                        peers.add(peer);
-                    }
-
-                    channel.pipeline().addLast(new FixedLengthFrameDecoder(FRAME_BYTES), peer);
-                }
-            })
-            .bind(address).sync().channel();
-        channels.add(server);
-        hub = new StreamHub(1, 1024, 5_000, new StreamPipeline()
-        {
-            @Override
-            public StreamConsumer[] liveConsumers(final String path)
-            {
-                return new StreamConsumer[0];
-            }
-
-            @Override
-            public StreamConsumer recordConsumer(final String path)
-            {
-                return null;
-            }
-        });
+        final LocalAddress address = startPeers(() -> add(peers, new SequenceRecorder()));
+        hub = new StreamHub(1, 1024, 5_000, StreamPipeline.FANOUT_ONLY);
         final PublishSession session = hub.startPublish("live/gop", "test", () -> { });
         session.onFormat(VIDEO);
         final LiveFanout fanout = session.stream().fanout();
-        final Bootstrap client = new Bootstrap().group(viewerLoops).channel(LocalChannel.class)
-            .handler(new ChannelInitializer<LocalChannel>()
-            {
-                @Override
-                protected void initChannel(final LocalChannel channel)
-                {
-                    // The server half of each pair records what arrives.
-                }
-            });
+        final Bootstrap client = viewerBootstrap();
         final AtomicInteger encoded = new AtomicInteger();
         join(client, address, fanout, encoded);
         Await.until(Duration.ofSeconds(10), () -> fanout.viewerCount() == 1 && peers.size() == 1, "first viewer");
@@ -241,6 +157,53 @@ class BatchedDrainTest
         }
 
         session.onClose();
+    }
+
+    /**
+     * Starts the viewers' peers: a local server whose every accepted channel splits fixed-size frames into a handler
+     * from {@code peer}, and the viewers' own event loops.
+     */
+    private LocalAddress startPeers(final Supplier<ChannelHandler> peer) throws InterruptedException
+    {
+        serverLoops = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
+        viewerLoops = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
+        final LocalAddress address = new LocalAddress("batched-drain-" + System.nanoTime());
+        channels.add(new ServerBootstrap()
+            .group(serverLoops)
+            .channel(LocalServerChannel.class)
+            .childHandler(new ChannelInitializer<LocalChannel>()
+            {
+                @Override
+                protected void initChannel(final LocalChannel channel)
+                {
+                    channel.pipeline().addLast(new FixedLengthFrameDecoder(FRAME_BYTES), peer.get());
+                }
+            })
+            .bind(address).sync().channel());
+        return address;
+    }
+
+    private Bootstrap viewerBootstrap()
+    {
+        return new Bootstrap().group(viewerLoops).channel(LocalChannel.class)
+            .handler(new ChannelInitializer<LocalChannel>()
+            {
+                @Override
+                protected void initChannel(final LocalChannel channel)
+                {
+                    // Nothing to read on the viewer side: the server half of each pair sees what arrives.
+                }
+            });
+    }
+
+    private static <T extends ChannelHandler> T add(final List<T> list, final T handler)
+    {
+        synchronized (list)
+        {
+            list.add(handler);
+        }
+
+        return handler;
     }
 
     private static void join(

@@ -87,20 +87,7 @@ class DirectWriteTest
     {
         assumeTrue(Epoll.isAvailable(), "epoll transport");
         loops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        hub = new StreamHub(1, 4096, 5_000, new StreamPipeline()
-        {
-            @Override
-            public StreamConsumer[] liveConsumers(final String path)
-            {
-                return new StreamConsumer[0];
-            }
-
-            @Override
-            public StreamConsumer recordConsumer(final String path)
-            {
-                return null;
-            }
-        });
+        hub = new StreamHub(1, 4096, 5_000, StreamPipeline.FANOUT_ONLY);
         final PublishSession session = hub.startPublish("live/direct", "test", () -> { });
         session.onFormat(AUDIO);
         final LiveFanout fanout = session.stream().fanout();
