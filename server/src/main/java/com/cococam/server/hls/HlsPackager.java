@@ -16,6 +16,7 @@ import com.cococam.server.stream.LiveStream;
 import com.cococam.server.stream.StreamConsumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,12 @@ public final class HlsPackager implements StreamConsumer
     private final long targetTicks;
     private final int windowSegments;
     private final ByteBufAllocator alloc;
+    /**
+     * Where finished segments live while they are in the window: unpooled direct memory of their exact size, given
+     * back to the system when they leave (a pool would keep the high-water mark of every arena, and fragment: about
+     * a fifth more than the windows held, at 100 streams).
+     */
+    private final ByteBufAllocator segmentAlloc = UnpooledByteBufAllocator.DEFAULT;
     private final HlsListener listener;
     private final Fmp4FragmentWriter fragmentWriter = new Fmp4FragmentWriter(true);
     private final ArrayDeque<HeldSegment> held = new ArrayDeque<>();
@@ -580,7 +587,7 @@ public final class HlsPackager implements StreamConsumer
         open = false;
         final ByteBuf data = format == HlsFormat.FMP4 ? contiguous(fragmentWriter.finish(alloc,
             endDts + TIMESTAMP_OFFSET_TICKS)) :
-            tsSegment.finish(tsMuxer, tsMuxerHasVideo, tsMuxerHasAudio, alloc);
+            tsSegment.finish(tsMuxer, tsMuxerHasVideo, tsMuxerHasAudio, segmentAlloc);
         if (data == null)
         {
             return;
@@ -614,8 +621,8 @@ public final class HlsPackager implements StreamConsumer
     }
 
     /**
-     * Copies a finished fMP4 segment (a composite of a header and many payload slices) into one pooled direct
-     * buffer of its exact size and releases the composite, and with it the ring payloads it held. One copy per
+     * Copies a finished fMP4 segment (a composite of a header and many payload slices) into one direct buffer of its
+     * exact size and releases the composite, and with it the ring payloads it held. One copy per
      * segment, so that each HTTP response writes one buffer instead of hundreds of small ones.
      *
      * @return the contiguous segment, or null for null.
@@ -630,7 +637,7 @@ public final class HlsPackager implements StreamConsumer
         try
         {
             final int size = composite.readableBytes();
-            final ByteBuf flat = alloc.directBuffer(size, size);
+            final ByteBuf flat = segmentAlloc.directBuffer(size, size);
             flat.writeBytes(composite, composite.readerIndex(), size);
             return flat;
         }
