@@ -126,7 +126,6 @@ final class LoopViewers
     void drain()
     {
         drainScheduled.set(false);
-        final long nowNs = System.nanoTime();
         final long latencyToken = latency.begin();
         int items = 0;
         Object item;
@@ -136,7 +135,7 @@ final class LoopViewers
             if (framesLost)
             {
                 // The frames batched so far came before the lost one; the viewers skip from here on.
-                deliverBatch(nowNs);
+                deliverBatch();
                 framesLost = false;
                 skipAll();
             }
@@ -146,17 +145,17 @@ final class LoopViewers
                 batch[batchCount++] = frame;
                 if (batchCount == MAX_BATCH)
                 {
-                    deliverBatch(nowNs);
+                    deliverBatch();
                 }
             }
             else
             {
-                deliverBatch(nowNs);
+                deliverBatch();
                 ((Command)item).run(this);
             }
         }
 
-        deliverBatch(nowNs);
+        deliverBatch();
         flushAll();
         latency.end(latencyToken);
         if (!queue.isEmpty())
@@ -170,7 +169,7 @@ final class LoopViewers
      * take them straight to its socket (frames that queued up while the loop was busy cost one system call, not
      * one each), else frame by frame.
      */
-    private void deliverBatch(final long nowNs)
+    private void deliverBatch()
     {
         final int count = batchCount;
         if (count == 0)
@@ -192,14 +191,17 @@ final class LoopViewers
                     continue;
                 }
 
-                if (gather && viewer.deliverDirect(batch, count, iov, nowNs))
+                // The clock per viewer, not per drain: a frame's hand-off to the last of hundreds of viewers comes
+                // milliseconds after the first, and that wait is part of its latency.
+                final long handOffNs = System.nanoTime();
+                if (gather && viewer.deliverDirect(batch, count, iov, handOffNs))
                 {
                     continue;
                 }
 
                 for (int f = 0; f < count; f++)
                 {
-                    viewer.deliver(batch[f], batch[f].isHeader(), nowNs);
+                    viewer.deliver(batch[f], batch[f].isHeader(), handOffNs);
                 }
             }
         }
