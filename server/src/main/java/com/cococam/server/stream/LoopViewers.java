@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The live worker queues each encoded frame once per event loop, not once per viewer: one reference and one
  * queue offer per loop. The loop then takes the frames in order and gives each to every viewer of its list, which
- * writes a duplicate or holds the frame in its own backlog; every viewer that was written to is flushed once at
- * the end of the drain. All viewer state lives on the event loop, so the per-viewer work of a frame touches no
+ * writes it or holds it in its own backlog; a viewer that wrote through Netty's queue is flushed once after the
+ * batch. All viewer state lives on the event loop, so the per-viewer work of a frame touches no
  * memory that another thread writes (the shared frame's count is taken once per loop, and viewers' duplicates
  * are taken from the frame's bytes by this loop alone).
  *
@@ -121,7 +121,7 @@ final class LoopViewers
     }
 
     /**
-     * Delivers what the worker queued, in order, then flushes every viewer written to. Event loop.
+     * Delivers what the worker queued, in order. Event loop.
      */
     void drain()
     {
@@ -156,7 +156,6 @@ final class LoopViewers
         }
 
         deliverBatch();
-        flushAll();
         latency.end(latencyToken);
         if (!queue.isEmpty())
         {
@@ -194,15 +193,17 @@ final class LoopViewers
                 // The clock per viewer, not per drain: a frame's hand-off to the last of hundreds of viewers comes
                 // milliseconds after the first, and that wait is part of its latency.
                 final long handOffNs = System.nanoTime();
-                if (gather && viewer.deliverDirect(batch, count, iov, handOffNs))
+                if (!gather || !viewer.deliverDirect(batch, count, iov, handOffNs))
                 {
-                    continue;
+                    for (int f = 0; f < count; f++)
+                    {
+                        viewer.deliver(batch[f], batch[f].isHeader(), handOffNs);
+                    }
                 }
 
-                for (int f = 0; f < count; f++)
-                {
-                    viewer.deliver(batch[f], batch[f].isHeader(), handOffNs);
-                }
+                // Once per viewer and batch (a drain rarely has more than one batch): only what went through
+                // Netty's queue needs it, and no second pass over every viewer is made for it.
+                viewer.flushIfWritten();
             }
         }
         finally
@@ -240,15 +241,6 @@ final class LoopViewers
         }
 
         return true;
-    }
-
-    private void flushAll()
-    {
-        final ArrayList<LiveSubscriber> list = viewers;
-        for (int i = 0, n = list.size(); i < n; i++)
-        {
-            list.get(i).flushIfWritten();
-        }
     }
 
     private void skipAll()
@@ -391,6 +383,8 @@ final class LoopViewers
                 return;
             }
 
+            viewer.flushIfWritten();
+
             loop.viewers.add(viewer);
             loop.directViewers += viewer.writesDirect() ? 1 : 0;
         }
@@ -417,7 +411,6 @@ final class LoopViewers
         @Override
         void run(final LoopViewers loop)
         {
-            loop.flushAll();
             for (int i = 0, n = loop.viewers.size(); i < n; i++)
             {
                 loop.viewers.get(i).onStreamEnd();
