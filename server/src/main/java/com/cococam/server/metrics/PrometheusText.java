@@ -95,6 +95,20 @@ public final class PrometheusText
         family(out, streams, name, help, "gauge", value);
     }
 
+    /**
+     * Writes the HELP and TYPE lines of a metric family. Any thread.
+     *
+     * @param out  where to append.
+     * @param name the metric name.
+     * @param type {@code counter}, {@code gauge}, {@code summary} or {@code histogram}.
+     * @param help one line of help text.
+     */
+    public static void header(final StringBuilder out, final String name, final String type, final String help)
+    {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+            .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
     private static void family(
         final StringBuilder out,
         final List<LiveStream> streams,
@@ -103,8 +117,7 @@ public final class PrometheusText
         final String type,
         final ToLongFunction<LiveStream> value)
     {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        header(out, name, type, help);
         for (final LiveStream stream : streams)
         {
             final long v = value.applyAsLong(stream);
@@ -119,8 +132,7 @@ public final class PrometheusText
         final String help,
         final Function<LiveStream, Histogram> source)
     {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(" summary\n");
+        header(out, name, "summary", help);
         for (final LiveStream stream : streams)
         {
             final Histogram histogram = source.apply(stream);
@@ -148,8 +160,7 @@ public final class PrometheusText
         final String help,
         final Function<LiveStream, Histogram> source)
     {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(" histogram\n");
+        header(out, name, "histogram", help);
         for (final LiveStream stream : streams)
         {
             final Histogram histogram = source.apply(stream);

@@ -3,6 +3,7 @@ package com.cococam.server.pull;
 import com.cococam.server.NettyTransport;
 import com.cococam.server.config.CameraConfig;
 import com.cococam.server.config.ServerConfig;
+import com.cococam.server.metrics.PrometheusText;
 import com.cococam.server.stream.StreamHub;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
@@ -102,13 +103,14 @@ public final class CameraPullers implements AutoCloseable
         }
 
         final StringBuilder out = new StringBuilder(256 + 256 * pullers.size());
-        family(out, "cococam_camera_up", "gauge", "Whether a pulled camera is streaming (1) or not (0).");
+        PrometheusText.header(out, "cococam_camera_up", "gauge",
+            "Whether a pulled camera is streaming (1) or not (0).");
         for (final CameraPuller puller : pullers.values())
         {
             sample(out, "cococam_camera_up", puller, puller.state() == PullState.ONLINE ? 1 : 0);
         }
 
-        family(out, "cococam_camera_state", "gauge",
+        PrometheusText.header(out, "cococam_camera_state", "gauge",
             "State of a pulled camera: 1 for the state it is in, 0 for the others.");
         for (final CameraPuller puller : pullers.values())
         {
@@ -120,7 +122,7 @@ public final class CameraPullers implements AutoCloseable
             }
         }
 
-        family(out, "cococam_camera_last_error_timestamp_seconds", "gauge",
+        PrometheusText.header(out, "cococam_camera_last_error_timestamp_seconds", "gauge",
             "Unix time of a pulled camera's last error (0: none yet).");
         for (final CameraPuller puller : pullers.values())
         {
@@ -130,27 +132,28 @@ public final class CameraPullers implements AutoCloseable
                 .append(String.format(Locale.ROOT, "%03d", atMs % 1_000)).append('\n');
         }
 
-        family(out, "cococam_camera_reconnects_total", "counter",
+        PrometheusText.header(out, "cococam_camera_reconnects_total", "counter",
             "Times a pulled camera came back online after a session that had delivered media.");
         for (final CameraPuller puller : pullers.values())
         {
             sample(out, "cococam_camera_reconnects_total", puller, puller.reconnects());
         }
 
-        family(out, "cococam_camera_rtp_packets_total", "counter", "RTP packets received from a pulled camera.");
+        PrometheusText.header(out, "cococam_camera_rtp_packets_total", "counter",
+            "RTP packets received from a pulled camera.");
         for (final CameraPuller puller : pullers.values())
         {
             sample(out, "cococam_camera_rtp_packets_total", puller, puller.packets());
         }
 
-        family(out, "cococam_camera_rtp_lost_total", "counter",
+        PrometheusText.header(out, "cococam_camera_rtp_lost_total", "counter",
             "RTP packets lost from a pulled camera (the running session counted every second).");
         for (final CameraPuller puller : pullers.values())
         {
             sample(out, "cococam_camera_rtp_lost_total", puller, puller.lostPackets());
         }
 
-        family(out, "cococam_camera_rtp_bad_packets_total", "counter",
+        PrometheusText.header(out, "cococam_camera_rtp_bad_packets_total", "counter",
             "RTP packets from a pulled camera that were refused (not RTP, an unexpected payload type, or UDP from"
                 + " another address than the camera's).");
         for (final CameraPuller puller : pullers.values())
@@ -158,7 +161,7 @@ public final class CameraPullers implements AutoCloseable
             sample(out, "cococam_camera_rtp_bad_packets_total", puller, puller.badRtpPackets());
         }
 
-        family(out, "cococam_camera_interleaved_resyncs_total", "counter",
+        PrometheusText.header(out, "cococam_camera_interleaved_resyncs_total", "counter",
             "Times a pulled camera's interleaved TCP stream lost its framing and was resynchronised.");
         for (final CameraPuller puller : pullers.values())
         {
@@ -166,12 +169,6 @@ public final class CameraPullers implements AutoCloseable
         }
 
         return out.toString();
-    }
-
-    private static void family(final StringBuilder out, final String name, final String type, final String help)
-    {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-            .append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
     private static void sample(final StringBuilder out, final String name, final CameraPuller puller,

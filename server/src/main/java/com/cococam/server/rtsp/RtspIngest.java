@@ -16,6 +16,7 @@ import com.cococam.protocols.rtsp.server.RtspServerListener;
 import com.cococam.protocols.rtsp.server.RtspTarget;
 import com.cococam.server.config.CameraConfig;
 import com.cococam.server.config.ServerConfig;
+import com.cococam.server.metrics.PrometheusText;
 import com.cococam.server.stream.LiveStream;
 import com.cococam.server.stream.LiveSubscriber;
 import com.cococam.server.stream.PublishRefusedException;
@@ -237,7 +238,7 @@ public final class RtspIngest implements RtspServerListener
     public String metricsText()
     {
         final StringBuilder out = new StringBuilder(2048);
-        family(out, "cococam_rtsp_protocol_errors_total",
+        PrometheusText.header(out, "cococam_rtsp_protocol_errors_total", "counter",
             "RTSP connections closed for a protocol reason (garbage, bad message, refusal, timeout, channel error).");
         for (final Map.Entry<String, LongAdder> entry : new TreeMap<>(protocolErrors).entrySet())
         {
@@ -245,25 +246,21 @@ public final class RtspIngest implements RtspServerListener
                 .append(entry.getValue().sum()).append('\n');
         }
 
-        family(out, "cococam_rtsp_bad_rtp_packets_total", "RTP/RTCP packets from publishers dropped as malformed.");
+        PrometheusText.header(out, "cococam_rtsp_bad_rtp_packets_total", "counter",
+            "RTP/RTCP packets from publishers dropped as malformed.");
         for (int i = 0; i < BAD_RTP_REASONS.length; i++)
         {
             out.append("cococam_rtsp_bad_rtp_packets_total{reason=\"").append(BAD_RTP_REASONS[i]).append("\"} ")
                 .append(badRtpPackets[i].sum()).append('\n');
         }
 
-        family(out, "cococam_rtsp_unknown_channel_frames_total",
+        PrometheusText.header(out, "cococam_rtsp_unknown_channel_frames_total", "counter",
             "Interleaved frames on a channel that was not set up (counted when the connection ends).");
         out.append("cococam_rtsp_unknown_channel_frames_total ").append(unknownChannelFrames()).append('\n');
-        family(out, "cococam_rtsp_udp_drops_total", "Frames for UDP viewers dropped because the socket was full.");
+        PrometheusText.header(out, "cococam_rtsp_udp_drops_total", "counter",
+            "Frames for UDP viewers dropped because the socket was full.");
         out.append("cococam_rtsp_udp_drops_total ").append(udpDrops()).append('\n');
         return out.toString();
-    }
-
-    private static void family(final StringBuilder out, final String name, final String help)
-    {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-            .append("# TYPE ").append(name).append(" counter\n");
     }
 
     private CameraConfig cameraOf(final RtspTarget target)
