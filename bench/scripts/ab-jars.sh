@@ -22,8 +22,6 @@ HTTP_PORT=28181
 RTSP_PORT=28554
 LOAD_JAR=bench/target/benchmarks.jar
 [ -f "$LOAD_JAR" ] || { echo "missing $LOAD_JAR: ./mvnw -B -q package -DskipTests" >&2; exit 2; }
-FFMPEG=${FFMPEG:-$(command -v ffmpeg || find "$HOME/.javacpp/cache" -path '*linux-x86_64-gpl/ffmpeg' -type f 2>/dev/null | head -1)}
-[ -x "$FFMPEG" ] || { echo "no ffmpeg found; set FFMPEG" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/cococam-ab.XXXXXX)
 cp "$JAR_A" "$WORK/a.jar"; cp "$JAR_B" "$WORK/b.jar"; cp "$LOAD_JAR" "$WORK/load.jar"
@@ -39,9 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$FFMPEG" -v error -f lavfi -i testsrc2=size=1280x720:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 \
-    -t 20 -c:v libx264 -preset veryfast -b:v 2000k -maxrate 2200k -bufsize 2000k -g 50 -keyint_min 50 \
-    -sc_threshold 0 -bf 2 -c:a aac -b:a 96k -f flv "$WORK/clip.flv"
+bench/scripts/clip.sh "$WORK/clip.flv"
 for record in true false; do
     {
         echo "cameras:"

@@ -13,11 +13,7 @@ cd "$(dirname "$0")/../.."
 PUBLISHERS=${1:?publishers}; PLAYERS=${2:?players}; RECORD=${3:-false}
 RTMP_PORT=${RTMP_PORT:-39561}; HTTP_PORT=${HTTP_PORT:-38281}; RTSP_PORT=${RTSP_PORT:-38754}
 WORK=$(mktemp -d /tmp/cococam-mem.XXXXXX)
-FFMPEG=${FFMPEG:-$(command -v ffmpeg || find "$HOME/.javacpp/cache" -path '*linux-x86_64-gpl/ffmpeg' -type f | head -1)}
-[ -x "$FFMPEG" ] || { echo "no ffmpeg found; set FFMPEG" >&2; exit 2; }
-"$FFMPEG" -v error -f lavfi -i testsrc2=size=1280x720:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 \
-    -t 20 -c:v libx264 -preset veryfast -b:v 2000k -maxrate 2200k -bufsize 2000k -g 50 -bf 2 \
-    -c:a aac -b:a 96k -f flv "$WORK/clip.flv"
+bench/scripts/clip.sh "$WORK/clip.flv"
 {
     echo "cameras:"
     for i in $(seq 1 100); do printf '  cam%d:\n    publishKey: k-cam%d\n    record: %s\n' "$i" "$i" "$RECORD"; done

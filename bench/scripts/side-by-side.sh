@@ -43,8 +43,6 @@ for jar in "$SERVER_JAR" "$LOAD_JAR"; do
     [ -f "$jar" ] || { echo "missing $jar: build first (./mvnw -B -q package -DskipTests)" >&2; exit 2; }
 done
 command -v python3 >/dev/null || { echo "python3 is needed for the report" >&2; exit 2; }
-FFMPEG=${FFMPEG:-$(command -v ffmpeg || find "$HOME/.javacpp/cache" -path '*linux-x86_64-gpl/ffmpeg' -type f 2>/dev/null | head -1)}
-[ -x "$FFMPEG" ] || { echo "no ffmpeg found; set FFMPEG" >&2; exit 2; }
 
 install_nginx() {
     if command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]; then
@@ -104,9 +102,7 @@ log() { echo "$*" | tee -a "$LOG"; }
 
 log "== clip: 720p25 H.264 ~2 Mbit/s (GOP 2 s, 2 B-frames) + AAC 96k, 20 s"
 CLIP="$WORK/clip.flv"
-nice "$FFMPEG" -v error -f lavfi -i testsrc2=size=1280x720:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 \
-    -t 20 -c:v libx264 -preset veryfast -b:v 2000k -maxrate 2200k -bufsize 2000k -g 50 -keyint_min 50 \
-    -sc_threshold 0 -bf 2 -c:a aac -b:a 96k -f flv "$CLIP"
+bench/scripts/clip.sh "$CLIP"
 
 write_yaml() { # FILE RECORD CAMERAS
     {
