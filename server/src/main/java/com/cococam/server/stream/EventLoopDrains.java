@@ -8,7 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Batches the drains of the {@link LoopViewers} that share one Netty event loop: live workers that queue frames for
+ * Batches the drains of the {@link LoopViewers} that share one Netty event loop: fan-outs that queue frames for
  * the viewers of a hundred streams on one loop post one task to it, not one per stream.
  *
  * <p>The pending drains form an intrusive stack (each {@link LoopViewers} has a link field): a producer pushes

@@ -4,7 +4,7 @@ import java.util.function.Consumer;
 
 /**
  * Encodes access units once for every viewer of one output protocol. One instance per stream and protocol,
- * used by the stream's live worker only.
+ * used by the thread that runs the stream's fan-out only (see {@link FanoutDrain}).
  */
 public interface FrameEncoder
 {
@@ -40,7 +40,7 @@ public interface FrameEncoder
     }
 
     /**
-     * Releases what the encoder holds (scratch buffers). Called once, on the live worker.
+     * Releases what the encoder holds (scratch buffers). Called once, by the fan-out owner.
      */
     default void close()
     {

@@ -28,8 +28,9 @@ import java.util.function.Supplier;
  * audio-only stream resets it), bounded by {@link #MAX_GOP_BYTES} and {@link #MAX_GOP_UNITS}; past either bound
  * caching stops until the next keyframe and late joiners wait for that keyframe instead.
  *
- * <p>Thread safety: {@link #subscribe} and {@link #unsubscribe} from any thread (posted to the live worker);
- * everything else on the live worker.
+ * <p>Thread safety: {@link #subscribe} and {@link #unsubscribe} from any thread (queued, then taken at once by the
+ * calling thread or by the one running the fan-out); everything else by the one thread that owns the stream's
+ * {@link FanoutDrain} at the time: the publisher's event loop as a rule, the live worker for housekeeping.
  */
 public final class LiveFanout implements StreamConsumer
 {
@@ -51,7 +52,8 @@ public final class LiveFanout implements StreamConsumer
      * Adds a viewer. Any thread.
      *
      * @param encoderKey      identifies the protocol group (e.g. "rtmp"); viewers with the same key share frames.
-     * @param encoderSupplier makes the group's encoder if the group does not exist yet (called on the worker).
+     * @param encoderSupplier makes the group's encoder if the group does not exist yet (called by the thread that
+     *                        runs the fan-out).
      * @param subscriber      the viewer.
      * @return false if the request queue is full (the caller should refuse the viewer).
      */
@@ -65,7 +67,7 @@ public final class LiveFanout implements StreamConsumer
             return false;
         }
 
-        wakeWorker();
+        runNow();
         return true;
     }
 
@@ -78,15 +80,18 @@ public final class LiveFanout implements StreamConsumer
     {
         subscriber.stop();
         requests.offer(new Request(null, null, subscriber, false));
-        wakeWorker();
+        runNow();
     }
 
-    private void wakeWorker()
+    /**
+     * Takes the request now on this thread, unless another thread runs the fan-out at the moment (it takes it).
+     */
+    private void runNow()
     {
         final LiveStream s = stream;
         if (s != null)
         {
-            s.hub().wakeLiveWorker(s);
+            s.runFanout();
         }
     }
 
@@ -96,7 +101,7 @@ public final class LiveFanout implements StreamConsumer
     }
 
     /**
-     * @return viewers across all groups (worker's view).
+     * @return viewers across all groups (the fan-out owner's view; a racy read from other threads).
      */
     public int viewerCount()
     {
@@ -419,7 +424,7 @@ public final class LiveFanout implements StreamConsumer
             for (int i = 0, n = list.size(); i < n; i++)
             {
                 final LoopViewers loop = list.get(i);
-                if (loop.workerCount > 0)
+                if (loop.fanoutCount > 0)
                 {
                     loop.offer(frame);
                 }
@@ -438,7 +443,7 @@ public final class LiveFanout implements StreamConsumer
                 return;
             }
 
-            loop.workerCount++;
+            loop.fanoutCount++;
             subscribers.add(subscriber);
         }
 
@@ -480,7 +485,7 @@ public final class LiveFanout implements StreamConsumer
             {
                 if (loop.eventLoop() == subscriber.channel().eventLoop())
                 {
-                    loop.workerCount--;
+                    loop.fanoutCount--;
                 }
             }
         }
@@ -490,7 +495,7 @@ public final class LiveFanout implements StreamConsumer
             clearFrames();
             for (final LoopViewers loop : loops)
             {
-                if (loop.workerCount > 0)
+                if (loop.fanoutCount > 0)
                 {
                     loop.offerCommand(LoopViewers.End.INSTANCE);
                 }
@@ -508,7 +513,7 @@ public final class LiveFanout implements StreamConsumer
             subscribers.clear();
             for (final LoopViewers loop : loops)
             {
-                loop.workerCount = 0;
+                loop.fanoutCount = 0;
                 loop.discardOnLoop();
             }
 

@@ -10,6 +10,8 @@ import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -17,9 +19,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * One live path (e.g. {@code live/cam1}): its ring of access units, the publisher that owns it, and the
  * consumers bound to workers.
  *
- * <p>The ring is an LMAX Disruptor ring of pre-allocated {@link AccessUnitEvent}s. Each consumer group (a
- * worker binding: live fan-out + HLS packager, and the recorder when the camera records) has an
- * {@link EventPoller} whose sequence gates the producer. The publisher never waits: when the ring is full it
+ * <p>The ring is an LMAX Disruptor ring of pre-allocated {@link AccessUnitEvent}s. Each consumer group has an
+ * {@link EventPoller} whose sequence gates the producer: the live fan-out, run by the publishing thread itself right
+ * after each publish ({@link FanoutDrain}); the HLS packager on a live worker; the recorder on the recorder worker
+ * when the camera records. The publisher never waits: when the ring is full it
  * drops the unit, counts it and marks the next unit as a discontinuity.
  *
  * <p>When a publisher leaves, an end-of-stream marker goes through the ring so consumers close their
@@ -30,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * its consumers are caught up; consumers keep what they need (GOP cache, segments) by retaining.
  *
  * <p>Thread safety: {@link #publish} from the publisher's thread (several threads only across a takeover, which
- * the multi-producer ring tolerates); consumer state lives on the workers.
+ * the multi-producer ring tolerates); the fan-out's state moves with its {@link FanoutDrain} ownership, other
+ * consumers' state lives on their workers.
  */
 public final class LiveStream
 {
@@ -46,6 +50,7 @@ public final class LiveStream
     private final StreamWorker.Binding[] bindings;
     private final int referencesPerEvent;
     private final LiveFanout fanout;
+    private final FanoutDrain fanoutDrain;
     private volatile long lastDts = Long.MIN_VALUE;
     private boolean pendingDiscontinuity;
     private volatile long lastPublishEndNs = System.nanoTime();
@@ -65,24 +70,32 @@ public final class LiveStream
         this.fanout = fanout;
         this.ring = RingBuffer.createMultiProducer(AccessUnitEvent::new, ringSize);
 
-        final EventPoller<AccessUnitEvent> livePoller = ring.newPoller();
-        ring.addGatingSequences(livePoller.getSequence());
+        final EventPoller<AccessUnitEvent> fanoutPoller = ring.newPoller();
+        ring.addGatingSequences(fanoutPoller.getSequence());
+        fanoutDrain = new FanoutDrain(this, fanoutPoller, fanout);
+        liveWorker.adopt(this, fanoutDrain);
+
+        final List<StreamWorker> boundWorkers = new ArrayList<>(2);
+        final List<StreamWorker.Binding> boundGroups = new ArrayList<>(2);
+        if (liveConsumers.length > 0)
+        {
+            final EventPoller<AccessUnitEvent> livePoller = ring.newPoller();
+            ring.addGatingSequences(livePoller.getSequence());
+            boundGroups.add(liveWorker.bind(this, livePoller, liveConsumers));
+        }
+
+        boundWorkers.add(liveWorker);
         if (recordConsumer != null)
         {
             final EventPoller<AccessUnitEvent> recordPoller = ring.newPoller();
             ring.addGatingSequences(recordPoller.getSequence());
-            workers = new StreamWorker[] {liveWorker, recordWorker};
-            bindings = new StreamWorker.Binding[] {
-                liveWorker.bind(this, livePoller, liveConsumers),
-                recordWorker.bind(this, recordPoller, recordConsumer)};
-        }
-        else
-        {
-            workers = new StreamWorker[] {liveWorker};
-            bindings = new StreamWorker.Binding[] {liveWorker.bind(this, livePoller, liveConsumers)};
+            boundGroups.add(recordWorker.bind(this, recordPoller, recordConsumer));
+            boundWorkers.add(recordWorker);
         }
 
-        referencesPerEvent = workers.length;
+        workers = boundWorkers.toArray(new StreamWorker[0]);
+        bindings = boundGroups.toArray(new StreamWorker.Binding[0]);
+        referencesPerEvent = 1 + bindings.length;
     }
 
     /**
@@ -213,14 +226,15 @@ public final class LiveStream
 
         metrics.ingestFrames.increment();
         metrics.ingestBytes.add(payload.readableBytes());
-        // Wake the live worker only when pushed viewers wait for the unit; HLS and the GOP cache can take it when
-        // the worker's short park ends (<= 5 ms). The recorder's worker is never woken by data (see StreamHub).
-        final boolean viewersWaiting = metrics.viewers.get() > 0;
+        // Workers are not woken by data unless a consumer asks (see StreamConsumer#wakeOnPublish): the HLS packager
+        // takes the unit when its worker's short park ends (<= 5 ms), the recorder within 10 ms (see StreamHub). The
+        // pushed viewers get it now, from this thread.
         for (final StreamWorker.Binding binding : bindings)
         {
-            binding.signal(viewersWaiting);
+            binding.signalPublished();
         }
 
+        fanoutDrain.run();
         return true;
     }
 
@@ -305,6 +319,17 @@ public final class LiveStream
         {
             binding.signal();
         }
+
+        fanoutDrain.run();
+    }
+
+    /**
+     * Runs the live fan-out now on this thread (joins and leaves, units not yet fanned out), or leaves it to the
+     * thread running it already. Any thread; never waits.
+     */
+    void runFanout()
+    {
+        fanoutDrain.run();
     }
 
     /**

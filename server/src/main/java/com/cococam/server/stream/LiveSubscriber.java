@@ -17,7 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * A viewer that the server pushes frames to (RTMP and RTSP play, later WebRTC), with its own bounded backlog.
  *
- * <p>The stream's live worker encodes each frame once per protocol and hands it to the viewer's event loop once
+ * <p>The stream's fan-out encodes each frame once per protocol and hands it to the viewer's event loop once
  * for all the viewers there ({@link LoopViewers}); the loop calls {@link #deliver} on each viewer, which writes a
  * duplicate of the shared bytes while the channel is writable and otherwise holds the frame in its backlog, written
  * when the channel drains. The backlog is the bytes held here plus the bytes Netty still holds for the socket.
@@ -568,8 +568,8 @@ public final class LiveSubscriber
     }
 
     /**
-     * The fan-out dropped this viewer: nothing more is delivered, and the event loop frees what it holds. Live
-     * worker.
+     * The fan-out dropped this viewer: nothing more is delivered, and the event loop frees what it holds. Fan-out
+     * owner.
      */
     void onRemoved()
     {

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The viewers of one protocol group of a stream that share one Netty event loop, and the queue through which the
- * stream's live worker hands them frames.
+ * stream's fan-out hands them frames.
  *
- * <p>The live worker queues each encoded frame once per event loop, not once per viewer: one reference and one
+ * <p>The fan-out queues each encoded frame once per event loop, not once per viewer: one reference and one
  * queue offer per loop. The loop then takes the frames in order and gives each to every viewer of its list, which
  * writes it or holds it in its own backlog; a viewer that wrote through Netty's queue is flushed once after the
  * batch. All viewer state lives on the event loop, so the per-viewer work of a frame touches no
@@ -26,10 +26,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * first live frame it gets, and a stream end after the last frame. A viewer that closes (socket gone, too slow,
  * stopped by its protocol) is dropped from the list when a drain finds it closed.
  *
- * <p>Thread safety: {@link #offer} and {@link #offerCommand} on the live worker only (single producer); the rest on
- * the event loop. Limits: {@link #QUEUE_CAPACITY} items; when the loop falls that far behind, the frame is not
- * queued and every viewer of the loop skips to the next keyframe. Each drain handles at most {@link #DRAIN_LIMIT}
- * items and then queues itself again behind the loop's other work. Allocation: none per frame.
+ * <p>Thread safety: {@link #offer} and {@link #offerCommand} by the stream's fan-out owner only (one producer at a
+ * time, ordered by {@link FanoutDrain}'s hand-over); the rest on the event loop. Limits: {@link #QUEUE_CAPACITY}
+ * items; when the loop falls that far behind, the frame is not queued and every viewer of the loop skips to the next
+ * keyframe. Each drain handles at most {@link #DRAIN_LIMIT} items and then queues itself again behind the loop's
+ * other work. Allocation: none per frame.
  */
 final class LoopViewers
 {
@@ -55,8 +56,8 @@ final class LoopViewers
     /** Viewers of the list that may write straight to their sockets. */
     private int directViewers;
     private volatile boolean framesLost;
-    /** Viewers the live worker has added and not yet seen leave (worker only). */
-    int workerCount;
+    /** Viewers the fan-out has added and not yet seen leave (fan-out owner only). */
+    int fanoutCount;
     /** Link in the event loop's stack of pending drains (see {@link EventLoopDrains}). */
     LoopViewers nextPending;
 
@@ -81,7 +82,7 @@ final class LoopViewers
     }
 
     /**
-     * Queues one frame for every viewer of the loop. Live worker only.
+     * Queues one frame for every viewer of the loop. Fan-out owner only.
      *
      * @param frame the shared frame (not consumed: retained if queued).
      */
@@ -100,7 +101,7 @@ final class LoopViewers
     }
 
     /**
-     * Queues a command (join, stream end) behind the frames already queued. Live worker only.
+     * Queues a command (join, stream end) behind the frames already queued. Fan-out owner only.
      *
      * @param command the command; run on the event loop.
      * @return false if the queue is full (the command was not queued).
@@ -121,7 +122,7 @@ final class LoopViewers
     }
 
     /**
-     * Delivers what the worker queued, in order. Event loop.
+     * Delivers what the fan-out queued, in order. Event loop.
      */
     void drain()
     {
@@ -263,7 +264,7 @@ final class LoopViewers
 
     /**
      * The stream closed: drops what is queued and forgets the viewers, on the event loop (or here once the loop has
-     * terminated). Live worker.
+     * terminated). Fan-out owner.
      */
     void discardOnLoop()
     {
@@ -320,7 +321,7 @@ final class LoopViewers
     }
 
     /**
-     * Something the live worker asks the event loop to do in order with the frames.
+     * Something the fan-out asks the event loop to do in order with the frames.
      */
     abstract static class Command
     {

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Registry of live paths and owner of the worker threads that run every stream's consumers.
  *
- * <p>Threads: {@code liveWorkers} workers for fan-out and packaging, one recorder worker; streams are spread
- * over the live workers by creation order. No thread per stream or per viewer.
+ * <p>Threads: {@code liveWorkers} workers for packaging and the fan-outs' housekeeping, one recorder worker; streams
+ * are spread over the live workers by creation order. Each stream's fan-out to pushed viewers runs on the thread
+ * that publishes to it ({@link FanoutDrain}). No thread per stream or per viewer.
  *
  * <p>Thread safety: all public methods may be called from any thread.
  */
@@ -34,7 +35,6 @@ public final class StreamHub implements AutoCloseable
     private static final long RECORD_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ConcurrentMap<String, LiveStream> streams = new ConcurrentHashMap<>();
-    private final ConcurrentMap<LiveStream, StreamWorker> streamWorkers = new ConcurrentHashMap<>();
     private final StreamWorker[] liveWorkers;
     private final StreamWorker recordWorker;
     private final AgentRunner[] runners;
@@ -122,28 +122,15 @@ public final class StreamHub implements AutoCloseable
     {
         final StreamWorker liveWorker = liveWorkers[Math.floorMod(nextWorker.getAndIncrement(), liveWorkers.length)];
         final LiveFanout fanout = new LiveFanout();
-        final StreamConsumer[] extra = pipeline.liveConsumers(path);
-        final StreamConsumer[] live = new StreamConsumer[extra.length + 1];
-        live[0] = fanout;
-        System.arraycopy(extra, 0, live, 1, extra.length);
+        final StreamConsumer[] live = pipeline.liveConsumers(path);
         final StreamConsumer recorder = pipeline.recordConsumer(path);
 
         final LiveStream stream = new LiveStream(
             path, this, ringSize, liveWorker, live, recordWorker, recorder, fanout);
         fanout.bindStream(stream);
-        streamWorkers.put(stream, liveWorker);
         LOG.info("[path {}] created (worker {}, recording {})", path, liveWorker.roleName(),
             recorder == null ? "off" : "on");
         return stream;
-    }
-
-    void wakeLiveWorker(final LiveStream stream)
-    {
-        final StreamWorker worker = streamWorkers.get(stream);
-        if (worker != null)
-        {
-            worker.wake();
-        }
     }
 
     /**

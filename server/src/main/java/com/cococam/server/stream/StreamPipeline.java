@@ -25,7 +25,8 @@ public interface StreamPipeline
 
     /**
      * @param path the new stream's path.
-     * @return consumers run on the stream's live worker after the fan-out (e.g. the HLS packager); may be empty.
+     * @return consumers run on the stream's live worker as their own consumer group, beside the fan-out (e.g. the HLS
+     *         packager); may be empty.
      */
     StreamConsumer[] liveConsumers(String path);
 

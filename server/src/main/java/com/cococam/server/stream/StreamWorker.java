@@ -13,16 +13,17 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * A worker thread's duty cycle: polls the rings of the streams bound to it and hands each access unit to that
  * binding's consumers. A fixed set of workers serves every stream: no thread per stream or per viewer.
  *
- * <p>Only bindings with work are polled: a producer {@linkplain Binding#signal() signals} its binding after each
- * publish, which puts the binding once on the worker's ready queue (a flag keeps it from being queued twice). A
+ * <p>Only bindings with work are polled: a producer {@linkplain Binding#signalPublished() signals} its binding after
+ * each publish, which puts the binding once on the worker's ready queue (a flag keeps it from being queued twice). A
  * worker with a hundred cameras therefore touches one ring per wake-up, not a hundred. Every binding also gets its
- * housekeeping call ({@link StreamConsumer#onIdle}) every {@code 100 ms}, ready or not.
+ * housekeeping call ({@link StreamConsumer#onIdle}) every {@code 100 ms}, ready or not, and so do the fan-outs the
+ * worker {@linkplain #adopt adopted} (their units are fanned out by the publishing threads, see {@link FanoutDrain}).
  *
  * <p>Each drain is bounded ({@link #MAX_EVENTS_PER_POLL} events per stream per cycle) so one busy stream cannot
  * starve the others on the same worker; a binding cut short re-queues itself behind the others.
  *
- * <p>Thread safety: {@link #bind}, {@link #unbind} and {@link #execute} may be called from any thread; they post
- * to the worker. Everything else runs on the worker thread.
+ * <p>Thread safety: {@link #bind}, {@link #adopt}, {@link #unbind} and {@link #execute} may be called from any
+ * thread; they post to the worker. Everything else runs on the worker thread.
  */
 public final class StreamWorker implements Agent
 {
@@ -37,6 +38,9 @@ public final class StreamWorker implements Agent
     private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(4096);
     private final ManyToOneConcurrentArrayQueue<Binding> ready = new ManyToOneConcurrentArrayQueue<>(READY_QUEUE_CAPACITY);
     private final List<Binding> bindings = new ArrayList<>();
+    /** Fan-outs run by their publishers' threads, whose housekeeping and close this worker does. */
+    private final List<FanoutDrain> fanouts = new ArrayList<>();
+    private final List<LiveStream> fanoutStreams = new ArrayList<>();
     /** Set when a signal found the ready queue full: the next cycle polls every binding. */
     private volatile boolean readyOverflow;
     private long nextIdleNs;
@@ -86,7 +90,8 @@ public final class StreamWorker implements Agent
      * @param stream    the stream.
      * @param poller    the poller (its sequence already gates the ring).
      * @param consumers consumers called in order for each event.
-     * @return the binding, which the stream's producers {@linkplain Binding#signal() signal} after each publish.
+     * @return the binding, which the stream's producers {@linkplain Binding#signalPublished() signal} after each
+     *         publish.
      */
     public Binding bind(final LiveStream stream, final EventPoller<AccessUnitEvent> poller,
         final StreamConsumer... consumers)
@@ -101,23 +106,49 @@ public final class StreamWorker implements Agent
     }
 
     /**
+     * Takes on the housekeeping of a stream's fan-out (joins and leaves not yet taken, viewers closed by themselves,
+     * every 100 ms) and its close; its units are fanned out by the threads that publish them.
+     *
+     * @param stream the stream.
+     * @param fanout the stream's fan-out drain.
+     */
+    void adopt(final LiveStream stream, final FanoutDrain fanout)
+    {
+        execute(() ->
+        {
+            fanouts.add(fanout);
+            fanoutStreams.add(stream);
+        });
+    }
+
+    /**
      * Removes a stream's bindings from this worker; its consumers get {@link StreamConsumer#onStreamClosed}.
      *
      * @param stream the stream.
      */
     public void unbind(final LiveStream stream)
     {
-        execute(() -> bindings.removeIf(binding ->
+        execute(() ->
         {
-            if (binding.stream == stream)
+            bindings.removeIf(binding ->
             {
-                binding.removed = true;
-                binding.close();
-                return true;
-            }
+                if (binding.stream == stream)
+                {
+                    binding.removed = true;
+                    binding.close();
+                    return true;
+                }
 
-            return false;
-        }));
+                return false;
+            });
+
+            final int index = fanoutStreams.indexOf(stream);
+            if (index >= 0)
+            {
+                fanoutStreams.remove(index);
+                fanouts.remove(index).close();
+            }
+        });
     }
 
     @Override
@@ -147,6 +178,11 @@ public final class StreamWorker implements Agent
             for (int i = 0, n = bindings.size(); i < n; i++)
             {
                 work += bindings.get(i).idle(nowNs);
+            }
+
+            for (int i = 0, n = fanouts.size(); i < n; i++)
+            {
+                work += fanouts.get(i).housekeep(nowNs);
             }
 
             nextIdleNs = nowNs + IDLE_PERIOD_NS;
@@ -181,6 +217,13 @@ public final class StreamWorker implements Agent
         }
 
         bindings.clear();
+        for (final FanoutDrain fanout : fanouts)
+        {
+            fanout.close();
+        }
+
+        fanouts.clear();
+        fanoutStreams.clear();
     }
 
     @Override
@@ -202,6 +245,7 @@ public final class StreamWorker implements Agent
         private final LiveStream stream;
         private final EventPoller<AccessUnitEvent> poller;
         private final StreamConsumer[] consumers;
+        private final boolean wakeOnPublish;
         private volatile int queued;
         private boolean removed;
         private long nowNs;
@@ -214,6 +258,22 @@ public final class StreamWorker implements Agent
             this.stream = stream;
             this.poller = poller;
             this.consumers = consumers;
+            boolean wake = false;
+            for (final StreamConsumer consumer : consumers)
+            {
+                wake |= consumer.wakeOnPublish();
+            }
+
+            this.wakeOnPublish = wake;
+        }
+
+        /**
+         * After a publish: queues the binding, waking the worker only if a consumer {@linkplain
+         * StreamConsumer#wakeOnPublish() asks for it}. Any thread.
+         */
+        void signalPublished()
+        {
+            signal(wakeOnPublish);
         }
 
         /**

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -156,6 +157,108 @@ class BatchedDrainTest
             assertEquals(range(25, 50), peers.get(i).sequences(), "a joiner starts at the GOP's keyframe");
         }
 
+        session.onClose();
+    }
+
+    /**
+     * The fan-out runs on whichever thread asks for it ({@link FanoutDrain}): the publisher, viewers joining and
+     * leaving, anyone calling {@link LiveStream#runFanout()}. With all of them racing, each unit is still encoded once
+     * and every steady viewer gets every frame once, in order, and nothing stays in the ring.
+     */
+    @Test
+    void shouldFanOutEachUnitOnceInOrderWhileOtherThreadsRaceForTheFanout() throws Exception
+    {
+        final int steadyViewers = 20;
+        final int units = 3000;
+        final List<FrameCounter> counters = new ArrayList<>();
+        final LocalAddress address = startPeers(() -> add(counters, new FrameCounter()));
+        // A ring larger than the whole run: a racer descheduled while it owns the fan-out must not cost a unit.
+        hub = new StreamHub(1, 4096, 5_000, StreamPipeline.FANOUT_ONLY);
+        final PublishSession session = hub.startPublish("live/race", "test", () -> { });
+        session.onFormat(AUDIO);
+        final LiveStream stream = session.stream();
+        final LiveFanout fanout = stream.fanout();
+        final Bootstrap client = viewerBootstrap();
+        final AtomicInteger encoded = new AtomicInteger();
+        for (int i = 0; i < steadyViewers; i++)
+        {
+            join(client, address, fanout, encoded);
+        }
+
+        Await.until(Duration.ofSeconds(20), () -> fanout.viewerCount() == steadyViewers &&
+            counters.size() == steadyViewers, "steady viewers joined");
+
+        final AtomicBoolean publishing = new AtomicBoolean(true);
+        final List<Thread> racers = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            racers.add(new Thread(() ->
+            {
+                while (publishing.get())
+                {
+                    stream.runFanout();
+                }
+            }, "fanout-racer-" + i));
+        }
+
+        racers.add(new Thread(() ->
+        {
+            try
+            {
+                while (publishing.get())
+                {
+                    // A viewer that joins and leaves again and again: each join replays the GOP cache under the race.
+                    final Channel channel = client.connect(address).sync().channel();
+                    final LiveSubscriber churn = new LiveSubscriber(channel, "churn", 64L << 20, 128L << 20, 3,
+                        () -> { });
+                    fanout.subscribe("raw", () -> new PassThroughEncoder(new AtomicInteger()), churn);
+                    Thread.sleep(2);
+                    fanout.unsubscribe(churn);
+                    channel.close().sync();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "fanout-churn"));
+        racers.forEach(Thread::start);
+
+        final Thread publisher = new Thread(() ->
+        {
+            for (long dts = 0; dts < units; dts++)
+            {
+                final ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(FRAME_BYTES);
+                payload.writeLong(dts).writeZero(FRAME_BYTES - Long.BYTES);
+                session.onAccessUnit(TrackFormat.AUDIO_TRACK, dts * 160, dts * 160, FrameFlags.KEYFRAME, payload);
+                payload.release();
+                if (dts % 100 == 0)
+                {
+                    Thread.yield();
+                }
+            }
+        }, "fanout-publisher");
+        publisher.start();
+        publisher.join(30_000);
+        publishing.set(false);
+        for (final Thread racer : racers)
+        {
+            racer.join(10_000);
+        }
+
+        Await.until(Duration.ofSeconds(10), () -> stream.ringLag() == 0, () -> "ring lag " + stream.ringLag());
+        final List<FrameCounter> steady = counters.subList(0, steadyViewers);
+        Await.until(Duration.ofSeconds(30), () -> steady.stream().allMatch(c -> c.frames.get() >= units),
+            () -> "frames received, fewest: " + steady.stream().mapToInt(c -> c.frames.get()).min().orElse(0));
+        for (final FrameCounter counter : steady)
+        {
+            assertEquals(units, counter.frames.get(), "frames received by one steady viewer");
+            assertEquals(0, counter.outOfOrder.get(), "frames out of order");
+        }
+
+        assertEquals(units, encoded.get(), "each unit encoded once for the group");
+        assertEquals(0, stream.metrics().ringDrops.sum(), "no unit dropped at the ring");
+        assertEquals(0, stream.metrics().consumerErrors.sum(), "no fan-out error");
         session.onClose();
     }
 
