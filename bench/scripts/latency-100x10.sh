@@ -4,7 +4,7 @@
 # window, so warm-up and connection set-up are left out. Also prints the load tool's end-to-end delivery lag.
 #
 #   bench/scripts/latency-100x10.sh [RECORD=false] [DURATION=40]
-# Needs server/target/cococam-server.jar and bench/target/benchmarks.jar (./mvnw -B -q package -DskipTests) and an
+# OURS_JAVA_OPTS: extra JVM flags for the server (e.g. -Xlog:gc:file=/tmp/gc.log). Needs server/target/cococam-server.jar and bench/target/benchmarks.jar (./mvnw -B -q package -DskipTests) and an
 # ffmpeg (FFMPEG=path, on PATH, or Bytedeco's under ~/.javacpp/cache). Loopback only; stops after the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,7 +22,8 @@ bench/scripts/clip.sh "$WORK/clip.flv"
         printf '  cam%d:\n    publishKey: k-cam%d\n    record: %s\n    retentionDays: 7\n' "$i" "$i" "$RECORD"
     done
 } > "$WORK/c.yaml"
-java -jar server/target/cococam-server.jar --config "$WORK/c.yaml" --rtmp.host=127.0.0.1 --http.host=127.0.0.1 \
+# shellcheck disable=SC2086
+java ${OURS_JAVA_OPTS:-} -jar server/target/cococam-server.jar --config "$WORK/c.yaml" --rtmp.host=127.0.0.1 --http.host=127.0.0.1 \
     --rtmp.port="$RTMP_PORT" --http.port="$HTTP_PORT" --rtsp.host=127.0.0.1 --rtsp.port="$RTSP_PORT" \
     --storage.dir="$WORK/rec" > "$WORK/server.log" 2>&1 &
 SERVER=$!

@@ -38,10 +38,17 @@ public final class Main
     public static void main(final String[] args)
     {
         // Both before any Chronicle or logging class loads.
-        if (System.getProperty("chronicle.analytics.disable") == null)
-        {
-            System.setProperty("chronicle.analytics.disable", "true");
-        }
+        setIfAbsent("chronicle.analytics.disable", "true");
+
+        // Netty's object pools (slices, duplicates, pooled-buffer shells, OutFrames) before any Netty class loads. A
+        // frame's objects are made on the publisher's event loop and freed on other threads (viewer loops, the HLS
+        // worker), and at a hundred cameras tens of thousands are out at once (GOP caches, open segments): past the
+        // default pool of 4096 per thread Netty keeps only one new object in 8, so the other 7 became garbage, about
+        // 3 MB/s at 100 streams x 10 viewers, a young GC every 8 s. Keeping every one (bounded per thread) halved it
+        // (bench/results/2026-12-05-*-latency-100x10.txt). Each can still be set with -D.
+        setIfAbsent("io.netty.recycler.ratio", "1");
+        setIfAbsent("io.netty.recycler.maxCapacityPerThread", "32768");
+        setIfAbsent("io.netty.recycler.chunkSize", "256");
 
         // Netty's default leak sampling records stack traces for every duplicate of a sampled frame buffer, which
         // costs real CPU at hundreds of viewers; tests run at paranoid. -Dio.netty.leakDetection.level=simple turns
@@ -89,6 +96,14 @@ public final class Main
         }
 
         run(config);
+    }
+
+    private static void setIfAbsent(final String key, final String value)
+    {
+        if (System.getProperty(key) == null)
+        {
+            System.setProperty(key, value);
+        }
     }
 
     private static void run(final ServerConfig config)

@@ -103,7 +103,8 @@ public final class RtmpServerSession extends ChannelInboundHandlerAdapter
         }
         finally
         {
-            message.release();
+            // The session is the holder's last user; media payloads live on in the stream as slices.
+            message.releaseHolder();
         }
     }
 

@@ -19,7 +19,8 @@ import io.netty.util.Recycler;
  *
  * <p>Note: after the release that frees it, a message must not be used at all (not even its header fields): a
  * pooled holder may already describe the next message decoded on that thread. A payload taken out and released
- * on its own ({@code payload().release()}) leaves the holder to the garbage collector, which is safe.
+ * on its own ({@code payload().release()}) leaves the holder to the garbage collector, which is safe; the holder's
+ * last user returns it to the pool whatever the payload's count with {@link #releaseHolder()}.
  *
  * <p>Thread safety: not thread safe; hand it between threads only with a happens-before edge. A pooled message
  * may be released on any thread.
@@ -233,6 +234,24 @@ public final class RtmpMessage implements ByteBufHolder
     public boolean release(final int decrement)
     {
         return freed(content().release(decrement));
+    }
+
+    /**
+     * The holder's last user is done with it: releases one reference of the payload and returns a pooled holder to
+     * its pool even when the payload lives on (slices or retains of {@link #payload()} taken by its consumers, as an
+     * ingested frame's are). {@link #release()} alone would leave such a holder to the garbage collector: one object
+     * per media message. After this call neither the holder nor its fields may be used; nobody may hold the holder
+     * itself ({@link #retain()} of the holder, rather than of its payload, would be a misuse).
+     */
+    public void releaseHolder()
+    {
+        final ByteBuf payload = content();
+        data = null;
+        payload.release();
+        if (handle != null)
+        {
+            handle.recycle(this);
+        }
     }
 
     private boolean freed(final boolean deallocated)

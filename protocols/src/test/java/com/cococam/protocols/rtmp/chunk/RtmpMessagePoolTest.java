@@ -42,6 +42,48 @@ class RtmpMessagePoolTest
     }
 
     @Test
+    void shouldRecycleTheHolderWhileItsPayloadLivesOnInASlice() throws Exception
+    {
+        final CompletableFuture<String> outcome = new CompletableFuture<>();
+        final Thread thread = new FastThreadLocalThread(() ->
+        {
+            final EmbeddedChannel channel = new EmbeddedChannel(new RtmpChunkDecoder());
+            channel.config().setAllocator(PooledByteBufAllocator.DEFAULT);
+            try
+            {
+                channel.writeInbound(wire(6, RtmpMessageTypes.VIDEO, 1, 40, 100));
+                final RtmpMessage first = channel.readInbound();
+                // What an ingest does: keep a slice of the body beyond the message.
+                final ByteBuf kept = first.payload().retainedSlice(10, 50);
+                first.releaseHolder();
+                assertEquals(1, kept.refCnt(), "the slice keeps the body");
+                assertEquals(10, kept.getByte(0), "body bytes intact");
+
+                channel.writeInbound(wire(4, RtmpMessageTypes.AUDIO, 1, 63, 20));
+                final RtmpMessage second = channel.readInbound();
+                assertSame(first, second, "holder back in the pool although its payload was still referenced");
+                assertEquals(63, second.timestamp32Ms());
+                assertEquals(20, second.payload().readableBytes());
+                assertEquals(10, kept.getByte(0), "the kept slice is not disturbed by the reuse");
+                second.releaseHolder();
+                assertTrue(kept.release(), "the slice was the last reference of the first body");
+                outcome.complete("ok");
+            }
+            catch (final Throwable ex)
+            {
+                outcome.completeExceptionally(ex);
+            }
+            finally
+            {
+                channel.finishAndReleaseAll();
+            }
+        }, "rtmp-pool-holder-test");
+        thread.start();
+        assertEquals("ok", outcome.get(20, TimeUnit.SECONDS));
+        thread.join(TimeUnit.SECONDS.toMillis(20));
+    }
+
+    @Test
     void shouldRefuseAccessAfterTheFreeingReleaseAndKeepRetainedMessages()
     {
         final RtmpMessage pooled = RtmpMessage.pooled(4, RtmpMessageTypes.AUDIO, 1, 7,
