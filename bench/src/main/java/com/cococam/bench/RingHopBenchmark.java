@@ -252,7 +252,7 @@ public class RingHopBenchmark
         private volatile boolean resetRequested;
 
         @Override
-        public boolean wakeOnPublish()
+        public boolean wakeOnPublish(final int trackId, final int flags)
         {
             return true;
         }

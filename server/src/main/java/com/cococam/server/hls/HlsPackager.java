@@ -158,6 +158,16 @@ public final class HlsPackager implements StreamConsumer
         return snapshot;
     }
 
+    /**
+     * A video keyframe may end the open segment, and players wait for the playlist that lists it: the worker is woken
+     * for it. Other units wait for the worker's park to end (at most 20 ms); they only add to the open segment.
+     */
+    @Override
+    public boolean wakeOnPublish(final int trackId, final int flags)
+    {
+        return trackId == TrackFormat.VIDEO_TRACK && FrameFlags.isKeyframe(flags);
+    }
+
     @Override
     public void onEvent(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
     {

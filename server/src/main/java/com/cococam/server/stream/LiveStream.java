@@ -226,12 +226,12 @@ public final class LiveStream
 
         metrics.ingestFrames.increment();
         metrics.ingestBytes.add(payload.readableBytes());
-        // Workers are not woken by data unless a consumer asks (see StreamConsumer#wakeOnPublish): the HLS packager
-        // takes the unit when its worker's short park ends (<= 5 ms), the recorder within 10 ms (see StreamHub). The
-        // pushed viewers get it now, from this thread.
+        // Workers are woken by data only where a consumer asks (see StreamConsumer#wakeOnPublish: the HLS packager
+        // at video keyframes); else they take the unit when their park ends (see StreamHub). The pushed viewers get
+        // it now, from this thread.
         for (final StreamWorker.Binding binding : bindings)
         {
-            binding.signalPublished();
+            binding.signalPublished(trackId, event.flags);
         }
 
         fanoutDrain.run();

@@ -19,13 +19,16 @@ public interface StreamConsumer
     void onEvent(LiveStream stream, AccessUnitEvent event, long nowNs);
 
     /**
-     * Whether a publish should wake this consumer's worker at once. By default it does not: the worker takes the
-     * unit when its short park ends (at most 5 ms for a live worker, 10 ms for the recorder), which saves a
-     * context switch per unit. A consumer whose output waits on each unit says true.
+     * Whether the publish of this unit should wake this consumer's worker at once. By default it does not: the
+     * worker takes the unit when its park ends ({@link StreamHub}: at most 20 ms for a live worker, 10 ms for the
+     * recorder), which saves a context switch per unit. A consumer whose output waits on some units says true for
+     * them (the HLS packager for video keyframes, where it may close a segment).
      *
-     * @return true to be woken per publish.
+     * @param trackId the unit's track.
+     * @param flags   the unit's {@link com.cococam.codec.media.FrameFlags}.
+     * @return true to be woken now. Called on the publisher's thread: quick, no allocation.
      */
-    default boolean wakeOnPublish()
+    default boolean wakeOnPublish(final int trackId, final int flags)
     {
         return false;
     }

@@ -25,7 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class StreamHub implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
-    private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * A live worker's longest park while it has rings to poll: HLS units other than video keyframes (which wake it,
+     * see {@link StreamConsumer#wakeOnPublish}) wait up to this long, and only add to the open segment.
+     */
+    private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /**
      * The recorder is not woken per publish: it writes whatever accumulated every 10 ms (a 25 fps camera's ring

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * A worker thread's duty cycle: polls the rings of the streams bound to it and hands each access unit to that
  * binding's consumers. A fixed set of workers serves every stream: no thread per stream or per viewer.
  *
- * <p>Only bindings with work are polled: a producer {@linkplain Binding#signalPublished() signals} its binding after
+ * <p>Only bindings with work are polled: a producer {@linkplain Binding#signalPublished signals} its binding after
  * each publish, which puts the binding once on the worker's ready queue (a flag keeps it from being queued twice). A
  * worker with a hundred cameras therefore touches one ring per wake-up, not a hundred. Every binding also gets its
  * housekeeping call ({@link StreamConsumer#onIdle}) every {@code 100 ms}, ready or not, and so do the fan-outs the
@@ -31,6 +31,8 @@ public final class StreamWorker implements Agent
     public static final int MAX_EVENTS_PER_POLL = 256;
 
     private static final long IDLE_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Park of a worker with nothing at all bound to it: it only waits for commands, which wake it. */
+    private static final long UNBOUND_PARK_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int READY_QUEUE_CAPACITY = 16_384;
 
     private final String name;
@@ -53,6 +55,7 @@ public final class StreamWorker implements Agent
     {
         this.name = name;
         this.idleStrategy = idleStrategy;
+        idleStrategy.parkLimit(UNBOUND_PARK_NS);
     }
 
     /**
@@ -90,7 +93,7 @@ public final class StreamWorker implements Agent
      * @param stream    the stream.
      * @param poller    the poller (its sequence already gates the ring).
      * @param consumers consumers called in order for each event.
-     * @return the binding, which the stream's producers {@linkplain Binding#signalPublished() signal} after each
+     * @return the binding, which the stream's producers {@linkplain Binding#signalPublished signal} after each
      *         publish.
      */
     public Binding bind(final LiveStream stream, final EventPoller<AccessUnitEvent> poller,
@@ -100,6 +103,7 @@ public final class StreamWorker implements Agent
         execute(() ->
         {
             bindings.add(binding);
+            updatePark();
             binding.signal();
         });
         return binding;
@@ -118,6 +122,7 @@ public final class StreamWorker implements Agent
         {
             fanouts.add(fanout);
             fanoutStreams.add(stream);
+            updatePark();
         });
     }
 
@@ -148,7 +153,19 @@ public final class StreamWorker implements Agent
                 fanoutStreams.remove(index);
                 fanouts.remove(index).close();
             }
+
+            updatePark();
         });
+    }
+
+    /**
+     * Rings to poll: park at most the strategy's period. Only fan-outs to look after: park until their next
+     * housekeeping tick. Nothing: park long (commands wake the worker). Worker thread.
+     */
+    private void updatePark()
+    {
+        idleStrategy.parkLimit(!bindings.isEmpty() ? idleStrategy.maxParkNs() :
+            !fanouts.isEmpty() ? IDLE_PERIOD_NS : UNBOUND_PARK_NS);
     }
 
     @Override
@@ -245,7 +262,6 @@ public final class StreamWorker implements Agent
         private final LiveStream stream;
         private final EventPoller<AccessUnitEvent> poller;
         private final StreamConsumer[] consumers;
-        private final boolean wakeOnPublish;
         private volatile int queued;
         private boolean removed;
         private long nowNs;
@@ -258,22 +274,24 @@ public final class StreamWorker implements Agent
             this.stream = stream;
             this.poller = poller;
             this.consumers = consumers;
-            boolean wake = false;
-            for (final StreamConsumer consumer : consumers)
-            {
-                wake |= consumer.wakeOnPublish();
-            }
-
-            this.wakeOnPublish = wake;
         }
 
         /**
          * After a publish: queues the binding, waking the worker only if a consumer {@linkplain
-         * StreamConsumer#wakeOnPublish() asks for it}. Any thread.
+         * StreamConsumer#wakeOnPublish asks for it} for this unit. Publisher's thread.
+         *
+         * @param trackId the unit's track.
+         * @param flags   the unit's flags.
          */
-        void signalPublished()
+        void signalPublished(final int trackId, final int flags)
         {
-            signal(wakeOnPublish);
+            boolean wake = false;
+            for (final StreamConsumer consumer : consumers)
+            {
+                wake |= consumer.wakeOnPublish(trackId, flags);
+            }
+
+            signal(wake);
         }
 
         /**

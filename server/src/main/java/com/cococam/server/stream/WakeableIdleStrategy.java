@@ -9,8 +9,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #wake()} or {@code maxParkNs} passes.
  *
  * <p>Busy-spinning workers would take cores from the Netty event loops on a 2-core box; parking without a
- * wake-up would add up to a park period of latency. A producer wakes the worker after each publish, which
- * costs an unpark system call (and a context switch) only when the worker is actually parked.
+ * wake-up adds up to a park period of latency. A producer wakes the worker only for the units a consumer waits for
+ * (see {@link StreamConsumer#wakeOnPublish}), which costs an unpark system call (and a context switch) only when the
+ * worker is actually parked; the others wait for the park to end. A worker with nothing to poll parks longer
+ * ({@link #parkLimit}).
  *
  * <p>A worker whose work is not latency-sensitive (the recorder) is built with {@code wakeOnData} false: publishes
  * do not wake it ({@link #wakeForData()} is a no-op) and it drains what accumulated every {@code maxParkNs}. With
@@ -29,6 +31,8 @@ public final class WakeableIdleStrategy implements IdleStrategy
 
     private final long maxParkNs;
     private final boolean wakeOnData;
+    /** The park in force: {@link #maxParkNs}, or longer while the worker has nothing to poll (worker thread only). */
+    private long parkNs;
     private volatile Thread owner;
     private volatile boolean parked;
     private volatile boolean signalled;
@@ -50,6 +54,27 @@ public final class WakeableIdleStrategy implements IdleStrategy
     {
         this.maxParkNs = maxParkNs;
         this.wakeOnData = wakeOnData;
+        this.parkNs = maxParkNs;
+    }
+
+    /**
+     * @return the longest park while the worker polls rings.
+     */
+    public long maxParkNs()
+    {
+        return maxParkNs;
+    }
+
+    /**
+     * Sets the longest park from now on: the worker lengthens it while it has no ring to poll (a recorder with no
+     * recorded camera, a live worker with no stream) so an unused worker does not wake hundreds of times a second.
+     * Commands and {@link #wake()} still end a park at once. Worker thread only.
+     *
+     * @param parkNs the longest park.
+     */
+    public void parkLimit(final long parkNs)
+    {
+        this.parkNs = parkNs;
     }
 
     /**
@@ -110,7 +135,7 @@ public final class WakeableIdleStrategy implements IdleStrategy
         parked = true;
         if (!signalled)
         {
-            LockSupport.parkNanos(this, maxParkNs);
+            LockSupport.parkNanos(this, parkNs);
         }
 
         parked = false;

@@ -14,14 +14,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The workers' ready-queue polling: every unit of every stream reaches its consumers once and in order, whichever
@@ -63,6 +66,50 @@ class StreamWorkerTest
                 return record ? recorded.computeIfAbsent(path, p -> new CountingConsumer()) : null;
             }
         });
+    }
+
+    /**
+     * A worker with nothing bound parks long instead of its 5 ms period (a recorder with no recorded camera used to
+     * wake 100 times a second for nothing), and a command still reaches it at once.
+     */
+    @Test
+    void shouldParkAnUnboundWorkerLongAndStillRunCommandsAtOnce() throws Exception
+    {
+        final WakeableIdleStrategy strategy = new WakeableIdleStrategy(TimeUnit.MILLISECONDS.toNanos(5));
+        final StreamWorker worker = new StreamWorker("test-unbound", strategy);
+        final AtomicInteger cycles = new AtomicInteger();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                while (running.get())
+                {
+                    cycles.incrementAndGet();
+                    strategy.idle(worker.doWork());
+                }
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }, "test-unbound-worker");
+        thread.start();
+        Thread.sleep(200);
+        final int before = cycles.get();
+        Thread.sleep(600);
+        final int idleCycles = cycles.get() - before;
+        // 5 ms parks would be ~120 parks (each after 16 spins: ~2,000 cycles); a 1 s park at most one.
+        assertTrue(idleCycles <= 2 * 17, "duty cycles of an idle unbound worker in 600 ms: " + idleCycles);
+
+        final long postedNs = System.nanoTime();
+        final CompletableFuture<Long> ran = new CompletableFuture<>();
+        worker.execute(() -> ran.complete(System.nanoTime() - postedNs));
+        final long delayMs = TimeUnit.NANOSECONDS.toMillis(ran.get(5, TimeUnit.SECONDS));
+        assertTrue(delayMs < 200, "a command waits for no park: " + delayMs + " ms");
+        running.set(false);
+        strategy.wake();
+        thread.join(5_000);
     }
 
     @Test
