@@ -29,8 +29,9 @@ java ${OURS_JAVA_OPTS:-} -jar server/target/cococam-server.jar --config "$WORK/c
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$HTTP_PORT/" && break; sleep 0.1; done
-( sleep "$WARMUP"; curl -s "http://127.0.0.1:$HTTP_PORT/metrics" > "$WORK/start.txt";
-  sleep "$DURATION"; curl -s "http://127.0.0.1:$HTTP_PORT/metrics" > "$WORK/end.txt" ) &
+# Scrape times are printed: a scrape is served on an event loop, so a slow one would delay that loop's viewers.
+( sleep "$WARMUP"; curl -s -w 'scrape at start: %{time_total} s\n' -o "$WORK/start.txt" "http://127.0.0.1:$HTTP_PORT/metrics";
+  sleep "$DURATION"; curl -s -w 'scrape at end: %{time_total} s\n' -o "$WORK/end.txt" "http://127.0.0.1:$HTTP_PORT/metrics" ) &
 SCRAPER=$!
 timeout $((WARMUP + DURATION + 60)) java -Xms512m -Xmx1g -Dio.netty.leakDetection.level=disabled \
     -cp bench/target/benchmarks.jar com.cococam.bench.load.LoadMain --input="$WORK/clip.flv" \

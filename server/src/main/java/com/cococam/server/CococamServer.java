@@ -37,13 +37,17 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The running server: event loops, stream hub, RTMP and HTTP listeners, recorder.
  *
  * <p>Threads: one acceptor thread, {@code cores} Netty event loops for every connection, the hub's live workers
- * and recorder worker, and one scheduler for housekeeping (retention). Nothing per stream or per connection.
+ * and recorder worker, one scheduler for housekeeping (retention) and one admin thread that builds metrics and API
+ * documents off the event loops. Nothing per stream or per connection.
  *
  * <p>Thread safety: {@link #start} and {@link #close} from one thread; the accessors from any.
  */
@@ -65,6 +69,9 @@ public final class CococamServer implements AutoCloseable
      */
     private static final int RTMP_SEND_BUFFER_BYTES = 512 * 1024;
 
+    /** Metrics and API requests waiting for the admin thread; more are answered 503. */
+    private static final int ADMIN_QUEUE = 64;
+
     private final ServerConfig config;
     private final HlsRegistry hlsRegistry = new HlsRegistry();
     private final List<Channel> listeners = new ArrayList<>();
@@ -73,6 +80,8 @@ public final class CococamServer implements AutoCloseable
         GlobalEventExecutor.INSTANCE);
     private final Recording recording;
     private EventLoopGroup acceptor;
+    /** Builds metrics and API documents off the event loops (see HttpServerHandler); one thread, bounded queue. */
+    private ExecutorService admin;
     private EventLoopGroup eventLoops;
     private StreamHub hub;
     private RtmpIngest rtmpIngest;
@@ -136,8 +145,14 @@ public final class CococamServer implements AutoCloseable
         rtspPort = ((InetSocketAddress)rtsp.localAddress()).getPort();
 
         final StaticAsset hlsJs = StaticAsset.hlsJs();
+        admin = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(ADMIN_QUEUE), r ->
+        {
+            final Thread thread = new Thread(r, "cococam-admin");
+            thread.setDaemon(true);
+            return thread;
+        });
         final HttpServerHandler httpHandler = new HttpServerHandler(hlsRegistry, routes(), hlsJs,
-            config.http().corsOrigin());
+            config.http().corsOrigin(), admin);
         final Channel http = bind(config.http().host(), config.http().port(), 0, new ChannelInitializer<SocketChannel>()
         {
             @Override
@@ -379,6 +394,20 @@ public final class CococamServer implements AutoCloseable
         if (acceptor != null)
         {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+
+        if (admin != null)
+        {
+            // Requests still queued run and find their loops gone, which releases them.
+            admin.shutdown();
+            try
+            {
+                admin.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
 
         if (hub != null)

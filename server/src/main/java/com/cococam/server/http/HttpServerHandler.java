@@ -21,9 +21,18 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.IllegalReferenceCountException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,60 +48,214 @@ import java.util.regex.Pattern;
  * responses take no reference at all. Playlists are not cached by clients ({@code no-cache}); segments are
  * immutable. Every response carries CORS headers; HEAD and single byte ranges are supported.
  *
- * <p>Thread safety: stateless apart from final references; shared by all channels.
+ * <p>Metrics and the JSON API are built on the {@code admin} executor, not on the event loop: a scrape of a hundred
+ * streams folds every viewer loop's latency recorder (waiting for loops in the middle of a drain) and renders
+ * thousands of lines, which on the loop held up that loop's viewers for 150-400 ms
+ * (bench/results/2026-12-05-*-latency-100x10.txt). While such a request is out, later requests of the same
+ * connection wait in order (reading paused), so pipelined responses keep the requests' order.
+ *
+ * <p>Thread safety: shared by all channels; per-connection state (requests waiting behind an offloaded one) is a
+ * channel attribute touched on the channel's event loop only.
  */
 @ChannelHandler.Sharable
 public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServerHandler.class);
     private static final Pattern LIVE = Pattern.compile("^/live/([A-Za-z0-9_.-]{1,64})(/.*)?$");
     private static final Pattern RECORDINGS = Pattern.compile("^/api/v1/cameras/([A-Za-z0-9_-]{1,64})/recordings$");
     private static final Pattern CAMERA = Pattern.compile("^/api/v1/cameras/([A-Za-z0-9_-]{1,64})$");
     private static final Pattern RANGE = Pattern.compile("^bytes=(\\d*)-(\\d*)$");
     private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
 
+    /** Requests of a connection that arrived while one of its requests was being answered on the admin executor. */
+    private static final AttributeKey<ArrayDeque<FullHttpRequest>> WAITING =
+        AttributeKey.valueOf("cococam-http-waiting");
+
     private final HlsRegistry hls;
     private final HttpRoutes routes;
     private final StaticAsset hlsJs;
     private final String corsOrigin;
+    private final Executor admin;
 
     /**
      * @param hls        packagers by path.
      * @param routes     metrics and API documents.
      * @param hlsJs      the hls.js player.
      * @param corsOrigin value of Access-Control-Allow-Origin.
+     * @param admin      runs the metrics and API documents' building (bounded; a refusal is answered 503).
      */
     public HttpServerHandler(
         final HlsRegistry hls,
         final HttpRoutes routes,
         final StaticAsset hlsJs,
-        final String corsOrigin)
+        final String corsOrigin,
+        final Executor admin)
     {
         super(false);
         this.hls = hls;
         this.routes = routes;
         this.hlsJs = hlsJs;
         this.corsOrigin = corsOrigin;
+        this.admin = admin;
     }
 
     @Override
     protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request)
     {
+        final ArrayDeque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).get();
+        if (waiting != null)
+        {
+            // Behind a request answered on the admin executor: its turn comes when that answer is written.
+            waiting.add(request);
+            return;
+        }
+
+        handleAndRelease(ctx, request);
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx) throws Exception
+    {
+        final ArrayDeque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).getAndSet(null);
+        if (waiting != null)
+        {
+            waiting.forEach(FullHttpRequest::release);
+        }
+
+        super.channelInactive(ctx);
+    }
+
+    private void handleAndRelease(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    {
+        boolean offloaded = false;
         try
         {
-            handle(ctx, request);
+            offloaded = handle(ctx, request);
+        }
+        finally
+        {
+            if (!offloaded)
+            {
+                request.release();
+            }
+        }
+    }
+
+    /**
+     * Builds {@code document} on the admin executor and answers with it on the event loop; null from it is a 404.
+     * The request is kept until then, and the connection's later requests wait (see {@link #WAITING}).
+     *
+     * @return true (the request now belongs to the offloaded answer).
+     */
+    private boolean offload(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final Supplier<String> document,
+        final String contentType)
+    {
+        ctx.channel().attr(WAITING).set(new ArrayDeque<>());
+        ctx.channel().config().setAutoRead(false);
+        try
+        {
+            admin.execute(() ->
+            {
+                String body = null;
+                HttpResponseStatus status;
+                try
+                {
+                    body = document.get();
+                    status = body == null ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.OK;
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("[http] {} failed", request.uri(), ex);
+                    status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+                }
+
+                final String built = body;
+                final HttpResponseStatus answered = status;
+                try
+                {
+                    ctx.executor().execute(() -> answer(ctx, request, answered, built, contentType));
+                }
+                catch (final RejectedExecutionException ex)
+                {
+                    // The event loop has stopped (server shutdown): nobody will answer.
+                    request.release();
+                }
+            });
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            answer(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, null, contentType);
+        }
+
+        return true;
+    }
+
+    /**
+     * Writes an offloaded request's answer, then serves the requests that waited behind it, in order. Event loop.
+     */
+    private void answer(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final HttpResponseStatus status,
+        final String body,
+        final String contentType)
+    {
+        try
+        {
+            if (ctx.channel().isActive())
+            {
+                if (status.equals(HttpResponseStatus.OK))
+                {
+                    sendBytes(ctx, request, body.getBytes(StandardCharsets.UTF_8), contentType, "no-cache");
+                }
+                else
+                {
+                    sendText(ctx, request, status, status.equals(HttpResponseStatus.NOT_FOUND) ? "unknown camera\n" :
+                        status.reasonPhrase().toLowerCase(Locale.ROOT) + "\n");
+                }
+            }
         }
         finally
         {
             request.release();
         }
+
+        final ArrayDeque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).getAndSet(null);
+        ctx.channel().config().setAutoRead(true);
+        if (waiting == null)
+        {
+            return;
+        }
+
+        FullHttpRequest next;
+        while ((next = waiting.poll()) != null)
+        {
+            final ArrayDeque<FullHttpRequest> again = ctx.channel().attr(WAITING).get();
+            if (again != null)
+            {
+                // The one just served was offloaded too: the rest wait behind it, still in order.
+                again.add(next);
+                again.addAll(waiting);
+                waiting.clear();
+                return;
+            }
+
+            handleAndRelease(ctx, next);
+        }
     }
 
-    private void handle(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    /**
+     * @return true when the request was handed to the admin executor (it is released there), false when answered.
+     */
+    private boolean handle(final ChannelHandlerContext ctx, final FullHttpRequest request)
     {
         if (!request.decoderResult().isSuccess())
         {
             sendText(ctx, request, HttpResponseStatus.BAD_REQUEST, "bad request\n");
-            return;
+            return false;
         }
 
         final HttpMethod method = request.method();
@@ -104,13 +267,13 @@ public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHtt
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Range, Content-Type");
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
             send(ctx, request, response);
-            return;
+            return false;
         }
 
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD))
         {
             sendText(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
-            return;
+            return false;
         }
 
         final String path = new QueryStringDecoder(request.uri()).path();
@@ -118,55 +281,41 @@ public final class HttpServerHandler extends SimpleChannelInboundHandler<FullHtt
         if (live.matches())
         {
             serveLive(ctx, request, live.group(1), live.group(2));
-            return;
+            return false;
         }
 
         final Matcher recordings = RECORDINGS.matcher(path);
         if (recordings.matches())
         {
-            final String json = routes.recordingsJson(recordings.group(1));
-            if (json == null)
-            {
-                sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "unknown camera\n");
-            }
-            else
-            {
-                sendBytes(ctx, request, json.getBytes(StandardCharsets.UTF_8), "application/json", "no-cache");
-            }
-
-            return;
+            final String camera = recordings.group(1);
+            return offload(ctx, request, () -> routes.recordingsJson(camera), "application/json");
         }
 
         final Matcher camera = CAMERA.matcher(path);
         if (camera.matches())
         {
-            final String json = routes.cameraJson(camera.group(1));
-            if (json == null)
-            {
-                sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "unknown camera\n");
-            }
-            else
-            {
-                sendBytes(ctx, request, json.getBytes(StandardCharsets.UTF_8), "application/json", "no-cache");
-            }
-
-            return;
+            final String name = camera.group(1);
+            return offload(ctx, request, () -> routes.cameraJson(name), "application/json");
         }
 
         switch (path)
         {
             case "/", "/index.html" -> sendBytes(ctx, request, HtmlPages.index().getBytes(StandardCharsets.UTF_8),
                 "text/html; charset=utf-8", "no-cache");
-            case "/metrics" -> sendBytes(ctx, request, routes.metrics().getBytes(StandardCharsets.UTF_8),
-                "text/plain; version=0.0.4; charset=utf-8", "no-cache");
-            case "/api/v1/cameras" -> sendBytes(ctx, request,
-                routes.camerasJson().getBytes(StandardCharsets.UTF_8), "application/json", "no-cache");
+            case "/metrics" -> {
+                return offload(ctx, request, routes::metrics, "text/plain; version=0.0.4; charset=utf-8");
+            }
+            case "/api/v1/cameras" -> {
+                return offload(ctx, request, routes::camerasJson, "application/json");
+            }
             case "/favicon.ico" -> send(ctx, request, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.NO_CONTENT));
             case "/assets/hls.min.js" -> sendBuffer(ctx, request, hlsJs.data().duplicate(), hlsJs.contentType(),
                 "public, max-age=86400");
             default -> sendText(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n");
         }
+
+        return false;
     }
 
     private void serveLive(

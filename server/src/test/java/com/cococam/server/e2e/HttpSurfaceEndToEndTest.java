@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -253,6 +254,81 @@ class HttpSurfaceEndToEndTest
         }
 
         throw new AssertionError("no series " + series);
+    }
+
+    /**
+     * Metrics and API documents are built off the event loop; requests pipelined behind them on the same connection
+     * still get their answers in the order they were sent, including quick ones answered on the loop.
+     */
+    @Test
+    void shouldAnswerPipelinedRequestsInOrderAroundOffloadedDocuments() throws IOException
+    {
+        final String[][] requests = {
+            {"GET", "/metrics"},
+            {"GET", "/nothing-here"},
+            {"GET", "/api/v1/cameras"},
+            {"GET", BASE + "stream.m3u8"},
+            {"GET", "/api/v1/cameras/nobody"},
+            {"HEAD", "/metrics"},
+            {"GET", "/favicon.ico"},
+            {"GET", "/api/v1/cameras/cam1"},
+        };
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < requests.length; i++)
+        {
+            text.append(requests[i][0]).append(' ').append(requests[i][1]).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                .append(i == requests.length - 1 ? "Connection: close\r\n" : "").append("\r\n");
+        }
+
+        final byte[] raw;
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.server().httpPort()), 5000);
+            socket.setSoTimeout(10_000);
+            // All in one write: the server decodes them from one read, while the first is still being built.
+            socket.getOutputStream().write(text.toString().getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            raw = socket.getInputStream().readAllBytes();
+        }
+
+        final List<Response> responses = new ArrayList<>();
+        int offset = 0;
+        for (final String[] request : requests)
+        {
+            final Response response = Response.parse(Arrays.copyOfRange(raw, offset, raw.length));
+            final int headLength = indexOfHeadEnd(raw, offset) + 4 - offset;
+            // HEAD has no body; a 204 has no length header either.
+            final String length = response.header("content-length");
+            final int bodyLength = request[0].equals("HEAD") || length == null ? 0 : Integer.parseInt(length);
+            responses.add(new Response(response.status(), response.headers(),
+                Arrays.copyOfRange(raw, offset + headLength, offset + headLength + bodyLength)));
+            offset += headLength + bodyLength;
+        }
+
+        assertEquals(raw.length, offset, "nothing after the last response");
+        assertEquals(List.of(200, 404, 200, 200, 404, 200, 204, 200),
+            responses.stream().map(Response::status).toList(), "statuses in request order");
+        final String metrics = new String(responses.get(0).body(), StandardCharsets.UTF_8);
+        assertTrue(metrics.contains("cococam_ingest_frames_total{path=\"live/cam1\"}"), metrics);
+        assertEquals("not found\n", new String(responses.get(1).body(), StandardCharsets.UTF_8));
+        assertTrue(new String(responses.get(2).body(), StandardCharsets.UTF_8).contains("cam1"));
+        assertTrue(new String(responses.get(3).body(), StandardCharsets.UTF_8).startsWith("#EXTM3U"));
+        assertEquals("unknown camera\n", new String(responses.get(4).body(), StandardCharsets.UTF_8));
+        assertTrue(Integer.parseInt(responses.get(5).header("content-length")) > 1000, "HEAD of metrics: length only");
+        assertTrue(new String(responses.get(7).body(), StandardCharsets.UTF_8).contains("\"cam1\""));
+    }
+
+    private static int indexOfHeadEnd(final byte[] raw, final int from)
+    {
+        for (int i = from; i + 3 < raw.length; i++)
+        {
+            if (raw[i] == '\r' && raw[i + 1] == '\n' && raw[i + 2] == '\r' && raw[i + 3] == '\n')
+            {
+                return i;
+            }
+        }
+
+        throw new AssertionError("no complete response head after byte " + from);
     }
 
     private static Response request(final String method, final String path, final Map<String, String> headers)
