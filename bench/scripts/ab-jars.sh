@@ -5,12 +5,13 @@
 #
 #   bench/scripts/ab-jars.sh JAR_A JAR_B ROUNDS SCENARIO [SCENARIO ...]
 #
-# Scenarios as in side-by-side.sh (fanout-N, ingest-N, hls-N), and live-N: ingest-N with recording off. Environment: DURATION (measured s, 20), WARMUP (5),
+# Scenarios as in side-by-side.sh (fanout-N, ingest-N, hls-N), live-N: ingest-N with recording off, and streams-N:
+# N publishers with 10 players each (the latency script's load). Environment: DURATION (measured s, 20), WARMUP (5),
 # THREADS (load tool event loops, 2), OUT (results folder, bench/results). Needs bench/target/benchmarks.jar and an
 # ffmpeg (FFMPEG, PATH, or Bytedeco's under ~/.javacpp/cache). Writes OUT/<date-time>-ab.txt and .jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ $# -ge 4 ] || { sed -n 2,9p "$0"; exit 2; }
+[ $# -ge 4 ] || { sed -n 2,11p "$0"; exit 2; }
 NAME_A=$1; NAME_B=$2; JAR_A=$(realpath "$1"); JAR_B=$(realpath "$2"); ROUNDS=$3; shift 3
 SCENARIOS=("$@")
 DURATION=${DURATION:-20}
@@ -54,6 +55,7 @@ run_one() { # LABEL JAR SCENARIO
         ingest) publishers=$n; players=$(( n / 10 > 0 ? n / 10 : 1 )); fetchers=0; record=true ;;
         live) publishers=$n; players=$(( n / 10 > 0 ? n / 10 : 1 )); fetchers=0; record=false ;;
         hls) publishers=1; players=0; fetchers=$n; record=false ;;
+        streams) publishers=$n; players=$(( n * 10 )); fetchers=0; record=false ;;
         *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac
     rm -rf "$WORK/rec"

@@ -43,7 +43,8 @@ import java.util.Arrays;
  * {@link CompositeByteBuf} (the caller owns it and must release it, which releases the slices); after
  * {@link #finish} the writer holds no buffer. {@link #reset} releases the slices of an abandoned segment;
  * {@link #begin} does the same if the previous segment was left open. The caller must not modify sample bytes
- * until the segment buffer is released.
+ * until the segment buffer is released. {@link #finishContiguous} instead copies header and samples into one buffer
+ * of the segment's exact size and releases the slices at once (no composite, no component object per sample).
  *
  * <p>Allocation: per-track arrays grow to the largest segment seen and are reused; in steady state a sample
  * costs one pooled (recycled) retained slice; a segment costs one header buffer from the allocator and one
@@ -179,6 +180,26 @@ public final class Fmp4FragmentWriter
      */
     public ByteBuf finish(final ByteBufAllocator alloc, final long endDts90k)
     {
+        return finish(alloc, endDts90k, false);
+    }
+
+    /**
+     * Writes the segment into one direct buffer of its exact size and closes it: the samples are copied in and
+     * their slices released. For a segment kept as one contiguous buffer (served many times), this avoids building
+     * a composite (one component object per sample) only to copy it.
+     *
+     * @param alloc     allocator of the segment buffer.
+     * @param endDts90k as for {@link #finish}.
+     * @return the segment (styp, moof, mdat), owned by the caller; or null if no sample was added.
+     * @throws IllegalStateException if no segment is open.
+     */
+    public ByteBuf finishContiguous(final ByteBufAllocator alloc, final long endDts90k)
+    {
+        return finish(alloc, endDts90k, true);
+    }
+
+    private ByteBuf finish(final ByteBufAllocator alloc, final long endDts90k, final boolean contiguous)
+    {
         if (!open)
         {
             throw new IllegalStateException("begin() first");
@@ -204,6 +225,38 @@ public final class Fmp4FragmentWriter
 
         final int mdatHeaderSize = dataSize > MAX_SMALL_MDAT ? 16 : 8;
         final int headerSize = (writeStyp ? STYP_SIZE : 0) + moofSize + mdatHeaderSize;
+        if (contiguous)
+        {
+            if (headerSize + dataSize > Integer.MAX_VALUE - 8)
+            {
+                reset();
+                throw new IllegalStateException("segment too large for one buffer: " + (headerSize + dataSize));
+            }
+
+            final int size = (int)(headerSize + dataSize);
+            final ByteBuf out = alloc.directBuffer(size, size);
+            try
+            {
+                writeHeader(out, moofSize, mdatHeaderSize, dataSize);
+                for (final TrackRun run : runs)
+                {
+                    if (run != null)
+                    {
+                        run.copyDataTo(out);
+                    }
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                out.release();
+                reset();
+                throw ex;
+            }
+
+            sampleCount = 0;
+            return out;
+        }
+
         final ByteBuf header = alloc.buffer(headerSize, headerSize);
         final CompositeByteBuf segment = alloc.compositeBuffer(sampleCount + 1);
         try
@@ -475,12 +528,35 @@ public final class Fmp4FragmentWriter
             count = 0;
         }
 
+        void copyDataTo(final ByteBuf out)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final ByteBuf slice = data[i];
+                data[i] = null;
+                try
+                {
+                    out.writeBytes(slice, slice.readerIndex(), slice.readableBytes());
+                }
+                finally
+                {
+                    slice.release();
+                }
+            }
+
+            count = 0;
+        }
+
         void releaseData()
         {
             for (int i = 0; i < count; i++)
             {
-                data[i].release();
-                data[i] = null;
+                // Null where copyDataTo had already taken the slice before it failed.
+                if (data[i] != null)
+                {
+                    data[i].release();
+                    data[i] = null;
+                }
             }
 
             count = 0;

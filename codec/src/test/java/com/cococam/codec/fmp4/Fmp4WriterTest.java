@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -82,6 +83,45 @@ class Fmp4WriterTest
             assertEquals(audio.get(0).pts() / 90_000.0, audioPts.get(0), frame);
             assertEquals(audio.get(audio.size() - 1).pts() / 90_000.0, audioPts.get(audioPts.size() - 1), frame);
         }
+    }
+
+    @Test
+    void shouldWriteTheSameBytesIntoOneContiguousBufferAndReleaseTheSamplesAtOnce()
+    {
+        final TrackFormat video = FlvInputs.parse(FlvInputs.h264Flv()).sink().format(TrackFormat.VIDEO_TRACK);
+        final TrackFormat audio = TrackFormats.aac(new byte[] {0x12, 0x10});
+        final ByteBuf key = PooledByteBufAllocator.DEFAULT.directBuffer(3000).writeZero(3000).setByte(4, 0x65);
+        final ByteBuf delta = PooledByteBufAllocator.DEFAULT.directBuffer(900).writeZero(900).setByte(4, 0x41);
+        final ByteBuf aac = PooledByteBufAllocator.DEFAULT.directBuffer(200).writeZero(200).setByte(0, 7);
+        final byte[][] segments = new byte[2][];
+        for (int pass = 0; pass < 2; pass++)
+        {
+            final Fmp4FragmentWriter writer = new Fmp4FragmentWriter(true);
+            writer.begin(3);
+            for (int i = 0; i < 50; i++)
+            {
+                writer.addSample(video, i * 3600L, i * 3600L + 7200, i == 0, i == 0 ? key : delta);
+                writer.addSample(audio, i * 3600L, i * 3600L, true, aac);
+            }
+
+            final ByteBuf out = pass == 0 ? writer.finish(PooledByteBufAllocator.DEFAULT, 50 * 3600L) :
+                writer.finishContiguous(PooledByteBufAllocator.DEFAULT, 50 * 3600L);
+            if (pass == 1)
+            {
+                assertEquals(1, key.refCnt(), "the contiguous segment keeps no sample slice");
+                assertEquals(1, out.nioBufferCount(), "one buffer");
+                assertEquals(out.readableBytes(), out.capacity(), "of the segment's exact size");
+            }
+
+            segments[pass] = bytesOf(out);
+        }
+
+        assertArrayEquals(segments[0], segments[1]);
+        assertEquals(2, Traf.parse(segments[1]).size(), "video and audio runs");
+        assertEquals(1, key.refCnt());
+        key.release();
+        delta.release();
+        aac.release();
     }
 
     @Test

@@ -595,8 +595,8 @@ public final class HlsPackager implements StreamConsumer
     private void closeSegment(final long endDts, final long nowNs)
     {
         open = false;
-        final ByteBuf data = format == HlsFormat.FMP4 ? contiguous(fragmentWriter.finish(alloc,
-            endDts + TIMESTAMP_OFFSET_TICKS)) :
+        final ByteBuf data = format == HlsFormat.FMP4 ? fragmentWriter.finishContiguous(segmentAlloc,
+            endDts + TIMESTAMP_OFFSET_TICKS) :
             tsSegment.finish(tsMuxer, tsMuxerHasVideo, tsMuxerHasAudio, segmentAlloc);
         if (data == null)
         {
@@ -637,26 +637,6 @@ public final class HlsPackager implements StreamConsumer
      *
      * @return the contiguous segment, or null for null.
      */
-    private ByteBuf contiguous(final ByteBuf composite)
-    {
-        if (composite == null)
-        {
-            return null;
-        }
-
-        try
-        {
-            final int size = composite.readableBytes();
-            final ByteBuf flat = segmentAlloc.directBuffer(size, size);
-            flat.writeBytes(composite, composite.readerIndex(), size);
-            return flat;
-        }
-        finally
-        {
-            composite.release();
-        }
-    }
-
     private void evict()
     {
         while (held.size() > windowSegments + GRACE_SEGMENTS)
