@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -20,11 +21,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * HLS packaging: one 2 s fMP4 segment with {@link Fmp4FragmentWriter}: begin, 50 video samples of 30 KB (one
- * keyframe) and 94 AAC frames of 400 bytes, finish into a composite, release. One operation = one segment
- * (144 samples); divide B/op by 144 for the cost per sample.
+ * keyframe) and 94 AAC frames of 400 bytes, finish, release. One operation = one segment (144 samples); divide
+ * B/op by 144 for the cost per sample. {@code finish}: {@code composite} ({@link Fmp4FragmentWriter#finish}: the
+ * header and the sample slices as components) or {@code contiguous} ({@link Fmp4FragmentWriter#finishContiguous}:
+ * copied into one buffer of the segment's size, what the HLS packager keeps and serves).
  *
- * <p>Runs on a plain thread: the HLS packager runs on the stream's live worker, a plain thread in StreamHub
- * today (so each {@code retainedSlice()} kept per sample is a new object, see {@link NettyThreadExecutor}).
+ * <p>Runs on a plain thread (each {@code retainedSlice()} kept per sample is then a new object, see
+ * {@link NettyThreadExecutor}); the HLS packager runs on a live worker, a {@code FastThreadLocalThread}, as
+ * {@link Fmp4SegmentOnNettyThreadBenchmark} does.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,6 +39,10 @@ import java.util.concurrent.TimeUnit;
     BenchJvm.XMS, BenchJvm.XMX})
 public class Fmp4SegmentBenchmark
 {
+    /** How the segment is finished. */
+    @Param({"composite", "contiguous"})
+    public String finish;
+
     /** Video frames per segment: 2 s at 25 fps. */
     public static final int VIDEO_SAMPLES = 50;
 
@@ -109,7 +117,8 @@ public class Fmp4SegmentBenchmark
         }
 
         startDts = base + VIDEO_SAMPLES * BenchMedia.VIDEO_STEP_90K;
-        final ByteBuf segment = writer.finish(BenchMedia.ALLOC, startDts);
+        final ByteBuf segment = "contiguous".equals(finish) ? writer.finishContiguous(BenchMedia.ALLOC, startDts) :
+            writer.finish(BenchMedia.ALLOC, startDts);
         final int size = segment.readableBytes();
         segment.release();
         return size;
