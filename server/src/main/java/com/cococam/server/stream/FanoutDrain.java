@@ -42,6 +42,14 @@ final class FanoutDrain implements EventPoller.Handler<AccessUnitEvent>
     }
 
     /**
+     * @return the stream whose fan-out this is.
+     */
+    LiveStream stream()
+    {
+        return stream;
+    }
+
+    /**
      * Fans out what the ring holds and takes pending joins and leaves, here and now, or leaves that to the thread
      * doing it already. Any thread; never waits.
      */

@@ -73,7 +73,7 @@ public final class LiveStream
         final EventPoller<AccessUnitEvent> fanoutPoller = ring.newPoller();
         ring.addGatingSequences(fanoutPoller.getSequence());
         fanoutDrain = new FanoutDrain(this, fanoutPoller, fanout);
-        liveWorker.adopt(this, fanoutDrain);
+        liveWorker.adopt(fanoutDrain);
 
         final List<StreamWorker> boundWorkers = new ArrayList<>(2);
         final List<StreamWorker.Binding> boundGroups = new ArrayList<>(2);
@@ -231,7 +231,7 @@ public final class LiveStream
         // it now, from this thread.
         for (final StreamWorker.Binding binding : bindings)
         {
-            binding.signalPublished(trackId, event.flags);
+            binding.signalPublished(trackId, flags);
         }
 
         fanoutDrain.run();

@@ -42,7 +42,6 @@ public final class StreamWorker implements Agent
     private final List<Binding> bindings = new ArrayList<>();
     /** Fan-outs run by their publishers' threads, whose housekeeping and close this worker does. */
     private final List<FanoutDrain> fanouts = new ArrayList<>();
-    private final List<LiveStream> fanoutStreams = new ArrayList<>();
     /** Set when a signal found the ready queue full: the next cycle polls every binding. */
     private volatile boolean readyOverflow;
     private long nextIdleNs;
@@ -113,15 +112,13 @@ public final class StreamWorker implements Agent
      * Takes on the housekeeping of a stream's fan-out (joins and leaves not yet taken, viewers closed by themselves,
      * every 100 ms) and its close; its units are fanned out by the threads that publish them.
      *
-     * @param stream the stream.
      * @param fanout the stream's fan-out drain.
      */
-    void adopt(final LiveStream stream, final FanoutDrain fanout)
+    void adopt(final FanoutDrain fanout)
     {
         execute(() ->
         {
             fanouts.add(fanout);
-            fanoutStreams.add(stream);
             updatePark();
         });
     }
@@ -147,12 +144,16 @@ public final class StreamWorker implements Agent
                 return false;
             });
 
-            final int index = fanoutStreams.indexOf(stream);
-            if (index >= 0)
+            fanouts.removeIf(fanout ->
             {
-                fanoutStreams.remove(index);
-                fanouts.remove(index).close();
-            }
+                if (fanout.stream() == stream)
+                {
+                    fanout.close();
+                    return true;
+                }
+
+                return false;
+            });
 
             updatePark();
         });
@@ -240,7 +241,6 @@ public final class StreamWorker implements Agent
         }
 
         fanouts.clear();
-        fanoutStreams.clear();
     }
 
     @Override
