@@ -4,7 +4,9 @@
 # window, so warm-up and connection set-up are left out. Also prints the load tool's end-to-end delivery lag.
 #
 #   bench/scripts/latency-100x10.sh [RECORD=false] [DURATION=40]
-# OURS_JAVA_OPTS: extra JVM flags for the server (e.g. -Xlog:gc:file=/tmp/gc.log). Needs server/target/cococam-server.jar and bench/target/benchmarks.jar (./mvnw -B -q package -DskipTests) and an
+# OURS_ARGS: extra server options (e.g. --stream.ringSize=1024). OURS_JAVA_OPTS: extra JVM flags for the server (e.g. -Xlog:gc:file=/tmp/gc.log). LOAD_NICE: niceness of the load
+# tool (default 0). With LOAD_NICE=19 the kernel runs the server's threads first when both want a core, which is the
+# nearest this 2-core box gets to a load tool on its own machine (say which one a result used). Needs server/target/cococam-server.jar and bench/target/benchmarks.jar (./mvnw -B -q package -DskipTests) and an
 # ffmpeg (FFMPEG=path, on PATH, or Bytedeco's under ~/.javacpp/cache). Loopback only; stops after the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,7 +27,7 @@ bench/scripts/clip.sh "$WORK/clip.flv"
 # shellcheck disable=SC2086
 java ${OURS_JAVA_OPTS:-} -jar server/target/cococam-server.jar --config "$WORK/c.yaml" --rtmp.host=127.0.0.1 --http.host=127.0.0.1 \
     --rtmp.port="$RTMP_PORT" --http.port="$HTTP_PORT" --rtsp.host=127.0.0.1 --rtsp.port="$RTSP_PORT" \
-    --storage.dir="$WORK/rec" > "$WORK/server.log" 2>&1 &
+    --storage.dir="$WORK/rec" ${OURS_ARGS:-} > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$HTTP_PORT/" && break; sleep 0.1; done
@@ -33,7 +35,7 @@ for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$HTTP_PORT/" &&
 ( sleep "$WARMUP"; curl -s -w 'scrape at start: %{time_total} s\n' -o "$WORK/start.txt" "http://127.0.0.1:$HTTP_PORT/metrics";
   sleep "$DURATION"; curl -s -w 'scrape at end: %{time_total} s\n' -o "$WORK/end.txt" "http://127.0.0.1:$HTTP_PORT/metrics" ) &
 SCRAPER=$!
-timeout $((WARMUP + DURATION + 60)) java -Xms512m -Xmx1g -Dio.netty.leakDetection.level=disabled \
+timeout $((WARMUP + DURATION + 60)) nice -n "${LOAD_NICE:-0}" java -Xms512m -Xmx1g -Dio.netty.leakDetection.level=disabled \
     -cp bench/target/benchmarks.jar com.cococam.bench.load.LoadMain --input="$WORK/clip.flv" \
     --rtmp="rtmp://127.0.0.1:$RTMP_PORT/live" --publishers=100 --players=1000 --key-prefix=k- \
     --warmup-s="$WARMUP" --duration-s="$((DURATION + 2))" --threads=2 --server-pids="$SERVER" \

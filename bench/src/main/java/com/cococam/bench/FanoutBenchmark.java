@@ -189,11 +189,11 @@ public class FanoutBenchmark
         event.wallClockMs = System.currentTimeMillis();
         event.ingestNanos = System.nanoTime();
         event.format = format;
-        event.payload = (key ? keyPayload : deltaPayload).retainedSlice();
+        event.payload((key ? keyPayload : deltaPayload).retainedSlice());
         dts += video ? BenchMedia.VIDEO_STEP_90K : BenchMedia.AUDIO_STEP_90K;
 
         fanout.onEvent(stream, event, event.ingestNanos);
-        event.payload.release();
+        event.payload().release();
 
         final EmbeddedChannel[] all = channels;
         for (int i = 0; i < all.length; i++)

@@ -273,7 +273,7 @@ public final class Recording implements AutoCloseable
                 }
 
                 journal.appendAccessUnit(event.trackId, event.flags, event.dts, event.pts, event.wallClockMs,
-                    event.payload);
+                    event.payload());
             }
             catch (final JournalWriteException ex)
             {

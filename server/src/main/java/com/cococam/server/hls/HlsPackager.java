@@ -245,7 +245,7 @@ public final class HlsPackager implements StreamConsumer
         transcodeNowNs = nowNs;
         try
         {
-            active.transcode(event.dts, event.flags, event.payload, onTranscoded);
+            active.transcode(event.dts, event.flags, event.payload(), onTranscoded);
         }
         catch (final TranscodeException ex)
         {
@@ -351,14 +351,14 @@ public final class HlsPackager implements StreamConsumer
         transcoded.wallClockMs = source.wallClockMs;
         transcoded.ingestNanos = source.ingestNanos;
         transcoded.format = transcoder.outputFormat();
-        transcoded.payload = aacFrame;
+        transcoded.payload(aacFrame);
         try
         {
             onMediaEvent(transcodeStream, transcoded, transcodeNowNs);
         }
         finally
         {
-            transcoded.payload = null;
+            transcoded.payload(null);
             transcoded.format = null;
         }
     }
@@ -583,12 +583,12 @@ public final class HlsPackager implements StreamConsumer
         if (format == HlsFormat.FMP4)
         {
             fragmentWriter.addSample(event.format, event.dts + TIMESTAMP_OFFSET_TICKS,
-                event.pts + TIMESTAMP_OFFSET_TICKS, keyframe, event.payload);
+                event.pts + TIMESTAMP_OFFSET_TICKS, keyframe, event.payload());
         }
         else
         {
             tsSegment.add(event.format, event.dts + TIMESTAMP_OFFSET_TICKS, event.pts + TIMESTAMP_OFFSET_TICKS,
-                keyframe, event.payload);
+                keyframe, event.payload());
         }
     }
 

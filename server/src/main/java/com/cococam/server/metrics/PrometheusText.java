@@ -2,7 +2,6 @@ package com.cococam.server.metrics;
 
 import com.cococam.server.stream.LiveStream;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramIterationValue;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -63,11 +62,12 @@ public final class PrometheusText
         counter(out, sorted, "cococam_hls_segments_total", "HLS segments completed.", s -> s.metrics().hlsSegments.sum());
         gauge(out, sorted, "cococam_publisher_connected", "1 while a publisher is connected.",
             s -> s.publisher() != null && s.publisher().isActive() ? 1 : 0);
-        // One snapshot per stream for both families: each folds the viewer loops' recorders into the total.
-        final Map<LiveStream, Histogram> latency = new IdentityHashMap<>(sorted.size() * 2);
+        // One digest per stream for both families: each folds the viewer loops' recorders into the total and reads
+        // it once.
+        final Map<LiveStream, HistogramDigest> latency = new IdentityHashMap<>(sorted.size() * 2);
         for (final LiveStream stream : sorted)
         {
-            latency.put(stream, stream.metrics().latencySnapshot());
+            latency.put(stream, stream.metrics().readLatencies(PrometheusText::digest));
         }
 
         summary(out, sorted, "cococam_ingest_to_send_latency_seconds",
@@ -79,7 +79,7 @@ public final class PrometheusText
             latency::get);
         summary(out, sorted, "cococam_hls_listing_delay_seconds",
             "Time from arrival of a segment's last frame to the segment's listing in the playlist.",
-            s -> s.metrics().hlsListingSnapshot());
+            s -> s.metrics().readHlsListingDelays(PrometheusText::digest));
         out.append(extra);
         return out.toString();
     }
@@ -134,31 +134,32 @@ public final class PrometheusText
         }
     }
 
+    private static HistogramDigest digest(final Histogram histogram)
+    {
+        return HistogramDigest.of(histogram, QUANTILES, BUCKET_BOUNDS_NS);
+    }
+
     private static void summary(
         final StringBuilder out,
         final List<LiveStream> streams,
         final String name,
         final String help,
-        final Function<LiveStream, Histogram> source)
+        final Function<LiveStream, HistogramDigest> source)
     {
         header(out, name, "summary", help);
         for (final LiveStream stream : streams)
         {
-            final Histogram histogram = source.apply(stream);
+            final HistogramDigest digest = source.apply(stream);
             final String label = "path=\"" + escape(stream.path()) + "\"";
-            for (final double q : QUANTILES)
+            for (int q = 0; q < QUANTILES.length; q++)
             {
-                out.append(name).append('{').append(label).append(",quantile=\"").append(q).append("\"} ")
-                    .append(seconds(histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(q * 100)))
-                    .append('\n');
+                out.append(name).append('{').append(label).append(",quantile=\"").append(QUANTILES[q]).append("\"} ")
+                    .append(seconds(digest.quantile(q))).append('\n');
             }
 
-            out.append(name).append("_max{").append(label).append("} ").append(seconds(histogram.getMaxValue()))
-                .append('\n');
-            out.append(name).append("_count{").append(label).append("} ").append(histogram.getTotalCount())
-                .append('\n');
-            out.append(name).append("_sum{").append(label).append("} ")
-                .append(seconds((long)(histogram.getMean() * histogram.getTotalCount()))).append('\n');
+            out.append(name).append("_max{").append(label).append("} ").append(seconds(digest.max())).append('\n');
+            out.append(name).append("_count{").append(label).append("} ").append(digest.count()).append('\n');
+            out.append(name).append("_sum{").append(label).append("} ").append(seconds(digest.sum())).append('\n');
         }
     }
 
@@ -167,51 +168,24 @@ public final class PrometheusText
         final List<LiveStream> streams,
         final String name,
         final String help,
-        final Function<LiveStream, Histogram> source)
+        final Function<LiveStream, HistogramDigest> source)
     {
         header(out, name, "histogram", help);
         for (final LiveStream stream : streams)
         {
-            final Histogram histogram = source.apply(stream);
+            final HistogramDigest digest = source.apply(stream);
             final String label = "path=\"" + escape(stream.path()) + "\"";
-            final long[] cumulative = cumulativeCounts(histogram, BUCKET_BOUNDS_NS);
             for (int b = 0; b < BUCKET_BOUNDS_NS.length; b++)
             {
                 out.append(name).append("_bucket{").append(label).append(",le=\"").append(seconds(BUCKET_BOUNDS_NS[b]))
-                    .append("\"} ").append(cumulative[b]).append('\n');
+                    .append("\"} ").append(digest.cumulative(b)).append('\n');
             }
 
-            out.append(name).append("_bucket{").append(label).append(",le=\"+Inf\"} ")
-                .append(histogram.getTotalCount()).append('\n');
-            out.append(name).append("_count{").append(label).append("} ").append(histogram.getTotalCount())
+            out.append(name).append("_bucket{").append(label).append(",le=\"+Inf\"} ").append(digest.count())
                 .append('\n');
-            out.append(name).append("_sum{").append(label).append("} ")
-                .append(seconds((long)(histogram.getMean() * histogram.getTotalCount()))).append('\n');
+            out.append(name).append("_count{").append(label).append("} ").append(digest.count()).append('\n');
+            out.append(name).append("_sum{").append(label).append("} ").append(seconds(digest.sum())).append('\n');
         }
-    }
-
-    /**
-     * Cumulative bucket counts in one pass over the recorded values (a count per bound, as
-     * {@link Histogram#getCountBetweenValues} gives, would walk the histogram once per bound). A value counts for
-     * every bound at or above the start of its histogram bucket, as there.
-     *
-     * @param histogram the values.
-     * @param bounds    ascending upper bounds.
-     * @return the count of values at or below each bound.
-     */
-    static long[] cumulativeCounts(final Histogram histogram, final long[] bounds)
-    {
-        final long[] cumulative = new long[bounds.length];
-        for (final HistogramIterationValue value : histogram.recordedValues())
-        {
-            final long start = histogram.lowestEquivalentValue(value.getValueIteratedTo());
-            for (int b = bounds.length - 1; b >= 0 && start <= bounds[b]; b--)
-            {
-                cumulative[b] += value.getCountAtValueIteratedTo();
-            }
-        }
-
-        return cumulative;
     }
 
     /**

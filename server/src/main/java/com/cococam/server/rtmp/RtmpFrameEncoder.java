@@ -79,12 +79,12 @@ public final class RtmpFrameEncoder implements FrameEncoder
         if (format.isVideo())
         {
             FlvTagWriter.writeVideo(format.codec(), event.dts, event.pts, FrameFlags.isKeyframe(event.flags),
-                event.payload, scratch);
+                event.payload(), scratch);
             data = RtmpPlayMedia.encodeVideo(alloc, chunkSize, timestampMs, scratch);
         }
         else
         {
-            FlvTagWriter.writeAudio(format.codec(), event.payload, scratch);
+            FlvTagWriter.writeAudio(format.codec(), event.payload(), scratch);
             data = RtmpPlayMedia.encodeAudio(alloc, chunkSize, timestampMs, scratch);
         }
 

@@ -103,7 +103,7 @@ final class RtpFrameEncoder implements FrameEncoder
 
         state.anchor(event.wallClockMs, event.pts);
         final RtpOutState.Track track = state.track(format);
-        final int size = event.payload.readableBytes();
+        final int size = event.payload().readableBytes();
         // Per packet: 4 bytes of interleaving, 12 of RTP header, up to 12 of payload header (RFC 2435), and the
         // first packet of an image its quantization tables; maybe a sender report.
         final ByteBuf data = alloc.buffer(size + (size / MAX_PAYLOAD + 2) * 28 + 320 + RTCP_FRAME_SIZE);
@@ -117,7 +117,7 @@ final class RtpFrameEncoder implements FrameEncoder
         currentChannel = channels[trackId];
         final long rtpTime = track.rtpTime(event.pts);
         final boolean keyframe = FrameFlags.isKeyframe(event.flags);
-        final int packets = packetize(format, track, event.payload, rtpTime, keyframe);
+        final int packets = packetize(format, track, event.payload(), rtpTime, keyframe);
         current = null;
         if (packets <= 0 && data.readableBytes() == 0)
         {

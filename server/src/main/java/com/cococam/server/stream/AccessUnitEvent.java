@@ -1,14 +1,23 @@
 package com.cococam.server.stream;
 
 import com.cococam.codec.media.TrackFormat;
+import com.lmax.disruptor.RingBuffer;
 import io.netty.buffer.ByteBuf;
 
 /**
  * One slot of a stream's ring: one access unit of one track.
  *
- * <p>Ownership: the producer stores {@link #payload} with one reference per consumer group; each group releases
- * its reference after its consumers ran, so the field of an already consumed slot is stale until reused. A
+ * <p>Ownership: the producer stores the {@link #payload()} with one reference per consumer group; each group releases
+ * its reference after its consumers ran, so the payload of an already consumed slot is stale until reused. A
  * consumer that keeps the payload past its {@code onEvent} call retains its own reference (or a retained slice).
+ *
+ * <p>Layout: the slots of a ring ({@link #newRing}) keep their payload references side by side in one array
+ * of the ring, not in the slot objects. The slots live for the server's life, so the collector has promoted them to
+ * the old generation, and each reference stored into an old object marks its 512-byte card for the next young
+ * pause to scan. A 64-byte slot per card meant every publish marked a new card: 100 streams' rings of 4,096 slots
+ * left about 50,000 cards (25 MB) to scan at each young pause, about half of the pause's 15-28 ms. In one array 128
+ * references share a card, so a ring marks at most 32. The other fields are primitives, and the format is stored
+ * only when it changes.
  *
  * <p>Thread safety: written by the producer before publication, read by consumers after it; never written by a
  * consumer.
@@ -36,14 +45,62 @@ public final class AccessUnitEvent
     /** Format of the track this unit belongs to; the same instance until the format changes; null for a marker. */
     public TrackFormat format;
 
-    /** The access unit, see {@link com.cococam.codec.media.AccessUnitPayloads}; null in a never-used slot. */
-    public ByteBuf payload;
+    /** Where the payload reference lives: the ring's shared array, or a one-element array of this event's own. */
+    private final ByteBuf[] payloads;
+    private final int index;
+
+    /**
+     * An event outside any ring (copies, scratch events), holding its payload itself.
+     */
+    public AccessUnitEvent()
+    {
+        this(new ByteBuf[1], 0);
+    }
+
+    private AccessUnitEvent(final ByteBuf[] payloads, final int index)
+    {
+        this.payloads = payloads;
+        this.index = index;
+    }
+
+    /**
+     * A multi-producer ring whose slots keep their payloads in one shared array (see the class comment).
+     *
+     * @param size slots, a power of two.
+     * @return the ring.
+     */
+    public static RingBuffer<AccessUnitEvent> newRing(final int size)
+    {
+        final ByteBuf[] payloads = new ByteBuf[size];
+        final int[] next = new int[1];
+        // The factory runs once per slot while the ring is built, on this thread.
+        return RingBuffer.createMultiProducer(() -> new AccessUnitEvent(payloads, next[0]++), size);
+    }
+
+    /**
+     * @return the access unit, see {@link com.cococam.codec.media.AccessUnitPayloads}; null in a never-used slot.
+     */
+    public ByteBuf payload()
+    {
+        return payloads[index];
+    }
+
+    /**
+     * Stores the access unit (producer only, before publication).
+     *
+     * @param payload the payload, or null.
+     */
+    public void payload(final ByteBuf payload)
+    {
+        payloads[index] = payload;
+    }
 
     /**
      * @return payload size in bytes, 0 if none.
      */
     public int size()
     {
+        final ByteBuf payload = payloads[index];
         return payload == null ? 0 : payload.readableBytes();
     }
 }

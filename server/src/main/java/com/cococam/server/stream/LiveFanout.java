@@ -212,7 +212,7 @@ public final class LiveFanout implements StreamConsumer
         copy.wallClockMs = event.wallClockMs;
         copy.ingestNanos = event.ingestNanos;
         copy.format = event.format;
-        copy.payload = event.payload.retain();
+        copy.payload(event.payload().retain());
         gop.add(copy);
         gopBytes += copy.size();
     }
@@ -222,8 +222,8 @@ public final class LiveFanout implements StreamConsumer
         AccessUnitEvent unit;
         while ((unit = gop.poll()) != null)
         {
-            unit.payload.release();
-            unit.payload = null;
+            unit.payload().release();
+            unit.payload(null);
             unit.format = null;
             spare.add(unit);
         }

@@ -68,7 +68,7 @@ public final class LiveStream
         this.path = path;
         this.hub = hub;
         this.fanout = fanout;
-        this.ring = RingBuffer.createMultiProducer(AccessUnitEvent::new, ringSize);
+        this.ring = AccessUnitEvent.newRing(ringSize);
 
         final EventPoller<AccessUnitEvent> fanoutPoller = ring.newPoller();
         ring.addGatingSequences(fanoutPoller.getSequence());
@@ -210,12 +210,19 @@ public final class LiveStream
         event.pts = pts;
         event.wallClockMs = System.currentTimeMillis();
         event.ingestNanos = System.nanoTime();
-        event.format = format;
-        event.payload = payload.retainedSlice();
+        if (event.format != format)
+        {
+            // Only on a change: each reference stored marks a card of the old generation (see AccessUnitEvent).
+            event.format = format;
+        }
+
+        final ByteBuf slice = payload.retainedSlice();
         if (referencesPerEvent > 1)
         {
-            event.payload.retain(referencesPerEvent - 1);
+            slice.retain(referencesPerEvent - 1);
         }
+
+        event.payload(slice);
 
         pendingDiscontinuity = false;
         ring.publish(sequence);
@@ -313,7 +320,7 @@ public final class LiveStream
         event.wallClockMs = System.currentTimeMillis();
         event.ingestNanos = System.nanoTime();
         event.format = null;
-        event.payload = Unpooled.EMPTY_BUFFER;
+        event.payload(Unpooled.EMPTY_BUFFER);
         ring.publish(sequence);
         for (final StreamWorker.Binding binding : bindings)
         {
@@ -345,9 +352,10 @@ public final class LiveStream
      */
     static void releaseGroupReference(final AccessUnitEvent event)
     {
-        if (event.payload != null)
+        final ByteBuf payload = event.payload();
+        if (payload != null)
         {
-            event.payload.release();
+            payload.release();
         }
     }
 

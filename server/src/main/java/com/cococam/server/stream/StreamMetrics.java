@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Counters of one live stream, read by the metrics endpoint.
@@ -75,29 +76,36 @@ public final class StreamMetrics
     }
 
     /**
-     * @return total histogram of HLS listing delays since start (scraper only).
+     * Folds the HLS listing delays recorded since the last call into the running total and reads the total.
+     * Scraper only (synchronized against concurrent scrapes).
+     *
+     * @param reader reads the total since start; it must not keep it (it changes at the next call).
+     * @param <T>    what the reader makes of it.
+     * @return what the reader returned.
      */
-    public synchronized Histogram hlsListingSnapshot()
+    public synchronized <T> T readHlsListingDelays(final Function<Histogram, T> reader)
     {
         hlsListingInterval = hlsListingRecorder.getIntervalHistogram(hlsListingInterval);
         hlsListingTotal.add(hlsListingInterval);
-        return hlsListingTotal.copy();
+        return reader.apply(hlsListingTotal);
     }
 
     /**
-     * Folds the latencies recorded since the last call into the running total and returns a copy of it.
-     * Called by the metrics scraper only (synchronized against concurrent scrapes).
+     * Folds the latencies recorded since the last call into the running total and reads the total, without
+     * copying it. Scraper only (synchronized against concurrent scrapes).
      *
-     * @return the total histogram since start.
+     * @param reader reads the total since start; it must not keep it (it changes at the next call).
+     * @param <T>    what the reader makes of it.
+     * @return what the reader returned.
      */
-    public synchronized Histogram latencySnapshot()
+    public synchronized <T> T readLatencies(final Function<Histogram, T> reader)
     {
         for (final BatchLatencyRecorder recorder : batchRecorders)
         {
             recorder.drainInto(latencyTotal);
         }
 
-        return latencyTotal.copy();
+        return reader.apply(latencyTotal);
     }
 
     /**

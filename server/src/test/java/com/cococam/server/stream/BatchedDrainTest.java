@@ -395,7 +395,7 @@ class BatchedDrainTest
             }
 
             encoded.incrementAndGet();
-            out.accept(OutFrame.newInstance(event.payload.retainedSlice(), event.format.isVideo(),
+            out.accept(OutFrame.newInstance(event.payload().retainedSlice(), event.format.isVideo(),
                 !event.format.isVideo() || FrameFlags.isKeyframe(event.flags), event.ingestNanos));
         }
 

@@ -193,7 +193,7 @@ class DirectWriteTest
         {
             if (!FrameFlags.isEndOfStream(event.flags))
             {
-                out.accept(OutFrame.newInstance(event.payload.retainedSlice(), false, true, event.ingestNanos));
+                out.accept(OutFrame.newInstance(event.payload().retainedSlice(), false, true, event.ingestNanos));
             }
         }
 

@@ -258,7 +258,7 @@ class StreamWorkerTest
                 return;
             }
 
-            final long value = event.payload.getLong(event.payload.readerIndex());
+            final long value = event.payload().getLong(event.payload().readerIndex());
             if (value != lastDts + 1 || event.dts != value)
             {
                 outOfOrder.incrementAndGet();

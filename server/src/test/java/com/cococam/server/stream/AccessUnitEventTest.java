@@ -1,0 +1,60 @@
+package com.cococam.server.stream;
+
+import com.lmax.disruptor.RingBuffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+class AccessUnitEventTest
+{
+    @Test
+    void shouldKeepEachSlotsPayloadApartThroughSeveralWrapsOfTheRing()
+    {
+        final int size = 64;
+        final RingBuffer<AccessUnitEvent> ring = AccessUnitEvent.newRing(size);
+        for (int i = 0; i < size; i++)
+        {
+            assertNull(ring.get(i).payload(), "a never-used slot has no payload");
+        }
+
+        final ByteBuf[] published = new ByteBuf[size];
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                final long sequence = ring.next();
+                final ByteBuf payload = Unpooled.buffer(4).writeInt(round * 1000 + i);
+                ring.get(sequence).payload(payload);
+                published[(int)(sequence % size)] = payload;
+                ring.publish(sequence);
+            }
+
+            for (int i = 0; i < size; i++)
+            {
+                final AccessUnitEvent slot = ring.get(i);
+                assertSame(published[i], slot.payload(), "slot " + i + " round " + round);
+                assertEquals(round * 1000 + i, slot.payload().getInt(0));
+                assertEquals(4, slot.size());
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveEveryEventOutsideARingItsOwnPayload()
+    {
+        final AccessUnitEvent first = new AccessUnitEvent();
+        final AccessUnitEvent second = new AccessUnitEvent();
+        final ByteBuf payload = Unpooled.buffer(3).writeMedium(7);
+        first.payload(payload);
+
+        assertSame(payload, first.payload());
+        assertNull(second.payload());
+        assertEquals(0, second.size());
+        first.payload(null);
+        assertEquals(0, first.size());
+    }
+}
