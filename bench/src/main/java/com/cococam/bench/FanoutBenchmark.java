@@ -188,7 +188,7 @@ public class FanoutBenchmark
         event.pts = dts;
         event.wallClockMs = System.currentTimeMillis();
         event.ingestNanos = System.nanoTime();
-        event.format = format;
+        event.format(format);
         event.payload((key ? keyPayload : deltaPayload).retainedSlice());
         dts += video ? BenchMedia.VIDEO_STEP_90K : BenchMedia.AUDIO_STEP_90K;
 

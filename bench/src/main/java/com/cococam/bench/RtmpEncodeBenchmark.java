@@ -93,7 +93,7 @@ public class RtmpEncodeBenchmark
 
         encoder = new RtmpFrameEncoder(BenchMedia.ALLOC, CHUNK_SIZE);
         event.trackId = TrackFormat.VIDEO_TRACK;
-        event.format = video;
+        event.format(video);
         event.payload(au);
         event.flags = 0;
         frameEncoder();

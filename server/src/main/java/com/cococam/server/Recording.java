@@ -265,7 +265,7 @@ public final class Recording implements AutoCloseable
 
             try
             {
-                final TrackFormat format = event.format;
+                final TrackFormat format = event.format();
                 if (formats[event.trackId] != format)
                 {
                     formats[event.trackId] = format;

@@ -184,27 +184,27 @@ public final class HlsPackager implements StreamConsumer
             return;
         }
 
-        if (G711Decoder.isG711(event.format.codec()))
+        if (G711Decoder.isG711(event.format().codec()))
         {
             transcode(stream, event, nowNs);
             return;
         }
 
-        if (transcoder != null && !event.format.isVideo())
+        if (transcoder != null && !event.format().isVideo())
         {
             // The audio track is no longer G.711: end the transcoded audio before the new codec's frames.
             finishTranscoder(stream, event, nowNs);
         }
 
-        if (!event.format.codec().isHlsCompatible())
+        if (!event.format().codec().isHlsCompatible())
         {
             // Opus, MJPEG: not carried in HLS. Said once per codec and packager, never per frame.
-            final int bit = 1 << event.format.codec().ordinal();
+            final int bit = 1 << event.format().codec().ordinal();
             if ((leftOutCodecs & bit) == 0)
             {
                 leftOutCodecs |= bit;
                 LOG.info("[path {}] HLS leaves out the {} track: HLS carries H.264/H.265 video and AAC/G.711 audio "
-                    + "only; play it over RTSP", stream.path(), event.format.codec());
+                    + "only; play it over RTSP", stream.path(), event.format().codec());
             }
 
             return;
@@ -229,12 +229,12 @@ public final class HlsPackager implements StreamConsumer
 
     private void transcode(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
     {
-        if (transcoder != null && !transcoder.accepts(event.format))
+        if (transcoder != null && !transcoder.accepts(event.format()))
         {
             finishTranscoder(stream, event, nowNs);
         }
 
-        final G711AacTranscoder active = transcoderFor(stream, event.format);
+        final G711AacTranscoder active = transcoderFor(stream, event.format());
         if (active == null)
         {
             return;
@@ -350,7 +350,7 @@ public final class HlsPackager implements StreamConsumer
         transcoded.pts = dts90k;
         transcoded.wallClockMs = source.wallClockMs;
         transcoded.ingestNanos = source.ingestNanos;
-        transcoded.format = transcoder.outputFormat();
+        transcoded.format(transcoder.outputFormat());
         transcoded.payload(aacFrame);
         try
         {
@@ -359,7 +359,7 @@ public final class HlsPackager implements StreamConsumer
         finally
         {
             transcoded.payload(null);
-            transcoded.format = null;
+            transcoded.format(null);
         }
     }
 
@@ -368,7 +368,7 @@ public final class HlsPackager implements StreamConsumer
      */
     private void onMediaEvent(final LiveStream stream, final AccessUnitEvent event, final long nowNs)
     {
-        final TrackFormat trackFormat = event.format;
+        final TrackFormat trackFormat = event.format();
 
         if (trackFormat.isVideo())
         {
@@ -459,7 +459,7 @@ public final class HlsPackager implements StreamConsumer
 
     private boolean isRandomAccess(final AccessUnitEvent event)
     {
-        if (event.format.isVideo())
+        if (event.format().isVideo())
         {
             return FrameFlags.isKeyframe(event.flags);
         }
@@ -469,7 +469,7 @@ public final class HlsPackager implements StreamConsumer
 
     private boolean readyToStart(final AccessUnitEvent event)
     {
-        if (event.format.isVideo())
+        if (event.format().isVideo())
         {
             return true;
         }
@@ -569,25 +569,25 @@ public final class HlsPackager implements StreamConsumer
     private void addSample(final AccessUnitEvent event)
     {
         final boolean keyframe = FrameFlags.isKeyframe(event.flags);
-        if (!segmentTracks.contains(event.format))
+        if (!segmentTracks.contains(event.format()))
         {
             return;
         }
 
         lastIngestNanos = event.ingestNanos;
-        if (!event.format.isVideo() && event.format.sampleRate() > 0)
+        if (!event.format().isVideo() && event.format().sampleRate() > 0)
         {
-            lastAudioEndDts = event.dts + AAC_FRAME_SAMPLES * 90_000L / event.format.sampleRate();
+            lastAudioEndDts = event.dts + AAC_FRAME_SAMPLES * 90_000L / event.format().sampleRate();
         }
 
         if (format == HlsFormat.FMP4)
         {
-            fragmentWriter.addSample(event.format, event.dts + TIMESTAMP_OFFSET_TICKS,
+            fragmentWriter.addSample(event.format(), event.dts + TIMESTAMP_OFFSET_TICKS,
                 event.pts + TIMESTAMP_OFFSET_TICKS, keyframe, event.payload());
         }
         else
         {
-            tsSegment.add(event.format, event.dts + TIMESTAMP_OFFSET_TICKS, event.pts + TIMESTAMP_OFFSET_TICKS,
+            tsSegment.add(event.format(), event.dts + TIMESTAMP_OFFSET_TICKS, event.pts + TIMESTAMP_OFFSET_TICKS,
                 keyframe, event.payload());
         }
     }

@@ -53,7 +53,7 @@ public final class RtmpFrameEncoder implements FrameEncoder
     @Override
     public void encode(final LiveStream stream, final AccessUnitEvent event, final Consumer<OutFrame> out)
     {
-        final TrackFormat format = event.format;
+        final TrackFormat format = event.format();
         if (!FlvTagWriter.canWrite(format.codec()))
         {
             return;

@@ -94,7 +94,7 @@ final class RtpFrameEncoder implements FrameEncoder
     @Override
     public void encode(final LiveStream stream, final AccessUnitEvent event, final Consumer<OutFrame> out)
     {
-        final TrackFormat format = event.format;
+        final TrackFormat format = event.format();
         final int trackId = event.trackId;
         if (!RtspSdp.carried(format) || trackId < 0 || trackId > 1 || channels[trackId] < 0)
         {

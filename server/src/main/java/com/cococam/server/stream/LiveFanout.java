@@ -177,7 +177,7 @@ public final class LiveFanout implements StreamConsumer
 
     private static boolean isRandomAccess(final LiveStream stream, final AccessUnitEvent event)
     {
-        if (event.format.isVideo())
+        if (event.format().isVideo())
         {
             return FrameFlags.isKeyframe(event.flags);
         }
@@ -211,7 +211,7 @@ public final class LiveFanout implements StreamConsumer
         copy.pts = event.pts;
         copy.wallClockMs = event.wallClockMs;
         copy.ingestNanos = event.ingestNanos;
-        copy.format = event.format;
+        copy.format(event.format());
         copy.payload(event.payload().retain());
         gop.add(copy);
         gopBytes += copy.size();
@@ -224,7 +224,7 @@ public final class LiveFanout implements StreamConsumer
         {
             unit.payload().release();
             unit.payload(null);
-            unit.format = null;
+            unit.format(null);
             spare.add(unit);
         }
 

@@ -210,12 +210,7 @@ public final class LiveStream
         event.pts = pts;
         event.wallClockMs = System.currentTimeMillis();
         event.ingestNanos = System.nanoTime();
-        if (event.format != format)
-        {
-            // Only on a change: each reference stored marks a card of the old generation (see AccessUnitEvent).
-            event.format = format;
-        }
-
+        event.format(format);
         final ByteBuf slice = payload.retainedSlice();
         if (referencesPerEvent > 1)
         {
@@ -319,7 +314,7 @@ public final class LiveStream
         event.pts = lastDts;
         event.wallClockMs = System.currentTimeMillis();
         event.ingestNanos = System.nanoTime();
-        event.format = null;
+        event.format(null);
         event.payload(Unpooled.EMPTY_BUFFER);
         ring.publish(sequence);
         for (final StreamWorker.Binding binding : bindings)

@@ -395,8 +395,8 @@ class BatchedDrainTest
             }
 
             encoded.incrementAndGet();
-            out.accept(OutFrame.newInstance(event.payload().retainedSlice(), event.format.isVideo(),
-                !event.format.isVideo() || FrameFlags.isKeyframe(event.flags), event.ingestNanos));
+            out.accept(OutFrame.newInstance(event.payload().retainedSlice(), event.format().isVideo(),
+                !event.format().isVideo() || FrameFlags.isKeyframe(event.flags), event.ingestNanos));
         }
 
         @Override
