@@ -91,6 +91,9 @@ public final class HlsPackager implements StreamConsumer
     private final Fmp4FragmentWriter fragmentWriter = new Fmp4FragmentWriter(true);
     private final ArrayDeque<HeldSegment> held = new ArrayDeque<>();
     private final Map<String, ByteBuf> initSegments = new HashMap<>();
+    /** Immutable copy of {@link #initSegments} for snapshots, made again only after it changed (not per segment). */
+    private Map<String, ByteBuf> publishedInitSegments = Map.of();
+    private boolean initSegmentsChanged;
     private final ArrayDeque<ByteBuf> retiredPlaylists = new ArrayDeque<>();
     private final TsSegmentBuilder tsSegment = new TsSegmentBuilder();
     private final TrackFormat[] formats = new TrackFormat[2];
@@ -446,6 +449,7 @@ public final class HlsPackager implements StreamConsumer
         if (format == HlsFormat.FMP4)
         {
             final ByteBuf previous = initSegments.put(currentMapUri, Fmp4InitSegment.write(alloc, segmentTracks));
+            initSegmentsChanged = true;
             if (previous != null)
             {
                 previous.release();
@@ -515,6 +519,7 @@ public final class HlsPackager implements StreamConsumer
             {
                 currentMapUri = "init-" + initVersion + ".mp4";
                 initSegments.put(currentMapUri, Fmp4InitSegment.write(alloc, segmentTracks));
+                initSegmentsChanged = true;
             }
             else
             {
@@ -657,7 +662,7 @@ public final class HlsPackager implements StreamConsumer
         }
 
         liveMaps.add(currentMapUri);
-        initSegments.entrySet().removeIf(entry ->
+        initSegmentsChanged |= initSegments.entrySet().removeIf(entry ->
         {
             if (!liveMaps.contains(entry.getKey()))
             {
@@ -718,7 +723,15 @@ public final class HlsPackager implements StreamConsumer
         }
 
         final HlsSnapshot previous = snapshot;
-        snapshot = HlsSnapshot.of(media, multivariant, all, data, initSegments, all.get(all.size() - 1).sequence());
+        if (initSegmentsChanged)
+        {
+            publishedInitSegments = Map.copyOf(initSegments);
+            initSegmentsChanged = false;
+        }
+
+        // `all` and `data` are this segment's own: the snapshot takes them as they are.
+        snapshot = HlsSnapshot.of(media, multivariant, all, data, publishedInitSegments,
+            all.get(all.size() - 1).sequence());
         if (previous != null)
         {
             retirePlaylists(previous);
@@ -787,6 +800,7 @@ public final class HlsPackager implements StreamConsumer
         }
 
         initSegments.clear();
+        initSegmentsChanged = true;
     }
 
     /**

@@ -3,6 +3,7 @@ package com.cococam.server.hls;
 import com.cococam.protocols.hls.HlsSegmentInfo;
 import io.netty.buffer.ByteBuf;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -32,13 +33,16 @@ public record HlsSnapshot(
     long lastSequence)
 {
     /**
+     * Makes a snapshot without copying the per-segment collections, which the packager builds afresh for each one.
+     *
      * @param media        media playlist bytes (ownership stays with the caller).
      * @param multivariant multivariant playlist bytes (ownership stays with the caller).
-     * @param segments     held segments.
-     * @param segmentData  segment bytes by URI.
-     * @param initSegments init bytes by URI.
+     * @param segments     held segments; handed over: the caller never changes the list again (shown read-only).
+     * @param segmentData  segment bytes by URI; handed over like {@code segments}.
+     * @param initSegments init bytes by URI; copied unless already immutable ({@link Map#copyOf} returns such a map
+     *                     as it is, so a caller that keeps an immutable copy between changes pays no copy).
      * @param lastSequence newest sequence number.
-     * @return the snapshot, with copies of the collections.
+     * @return the snapshot.
      */
     public static HlsSnapshot of(
         final ByteBuf media,
@@ -48,7 +52,7 @@ public record HlsSnapshot(
         final Map<String, ByteBuf> initSegments,
         final long lastSequence)
     {
-        return new HlsSnapshot(media, multivariant, List.copyOf(segments), Map.copyOf(segmentData),
-            Map.copyOf(initSegments), lastSequence);
+        return new HlsSnapshot(media, multivariant, Collections.unmodifiableList(segments),
+            Collections.unmodifiableMap(segmentData), Map.copyOf(initSegments), lastSequence);
     }
 }
