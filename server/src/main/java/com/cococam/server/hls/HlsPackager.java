@@ -635,13 +635,6 @@ public final class HlsPackager implements StreamConsumer
         tsMuxerHasAudio = audio != null;
     }
 
-    /**
-     * Copies a finished fMP4 segment (a composite of a header and many payload slices) into one direct buffer of its
-     * exact size and releases the composite, and with it the ring payloads it held. One copy per
-     * segment, so that each HTTP response writes one buffer instead of hundreds of small ones.
-     *
-     * @return the contiguous segment, or null for null.
-     */
     private void evict()
     {
         while (held.size() > windowSegments + GRACE_SEGMENTS)

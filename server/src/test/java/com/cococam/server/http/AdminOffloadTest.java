@@ -52,8 +52,7 @@ class AdminOffloadTest
     @Test
     void shouldHoldLaterRequestsUntilTheOffloadedAnswerIsWrittenThenAnswerInOrder()
     {
-        final EmbeddedChannel channel = new EmbeddedChannel(
-            new HttpServerHandler(new HlsRegistry(), routes, StaticAsset.hlsJs(), "*", adminTasks::add));
+        final EmbeddedChannel channel = channelWithAdminQueue();
         final FullHttpRequest metrics = get("/metrics");
         final FullHttpRequest favicon = get("/favicon.ico");
         channel.writeInbound(metrics);
@@ -95,8 +94,7 @@ class AdminOffloadTest
         busy.release();
         refusing.finishAndReleaseAll();
 
-        final EmbeddedChannel channel = new EmbeddedChannel(
-            new HttpServerHandler(new HlsRegistry(), routes, StaticAsset.hlsJs(), "*", adminTasks::add));
+        final EmbeddedChannel channel = channelWithAdminQueue();
         final FullHttpRequest recordings = get("/api/v1/cameras/cam1/recordings");
         channel.writeInbound(recordings);
         adminTasks.poll().run();
@@ -111,8 +109,7 @@ class AdminOffloadTest
     @Test
     void shouldReleaseWaitingRequestsWhenTheClientLeavesFirst()
     {
-        final EmbeddedChannel channel = new EmbeddedChannel(
-            new HttpServerHandler(new HlsRegistry(), routes, StaticAsset.hlsJs(), "*", adminTasks::add));
+        final EmbeddedChannel channel = channelWithAdminQueue();
         final FullHttpRequest metrics = get("/metrics");
         final FullHttpRequest waiting = get("/api/v1/cameras");
         channel.writeInbound(metrics);
@@ -123,6 +120,15 @@ class AdminOffloadTest
         channel.runPendingTasks();
         assertEquals(0, metrics.refCnt(), "the offloaded one is released when its answer finds the channel gone");
         assertNull(channel.readOutbound());
+    }
+
+    /**
+     * A connection whose admin executor queues tasks here, to be run by the test.
+     */
+    private EmbeddedChannel channelWithAdminQueue()
+    {
+        return new EmbeddedChannel(
+            new HttpServerHandler(new HlsRegistry(), routes, StaticAsset.hlsJs(), "*", adminTasks::add));
     }
 
     private static FullHttpRequest get(final String uri)
